@@ -1,0 +1,49 @@
+/**
+ * The harmonized event key vocabulary (AbuseHelper's names: lower case words separated by
+ * spaces), each with a one-line meaning. Declared once here; bots use these names and keep a
+ * feed's own name, in lower case, where nothing below fits.
+ */
+export const KEYS = {
+  ip: "IPv4 or IPv6 address the event is about",
+  asn: "autonomous system number announcing the address (digits only, no AS prefix)",
+  "as name": "name of the autonomous system",
+  "as allocated": "date the AS number was allocated (YYYY-MM-DD)",
+  "bgp prefix": "routed prefix that covers the address, as a CIDR",
+  "bgp prefix allocated": "date the prefix was allocated (YYYY-MM-DD)",
+  cc: "ISO 3166-1 alpha-2 country code, upper case",
+  city: "city name from a geolocation source",
+  latitude: "decimal degrees north, from a geolocation source",
+  longitude: "decimal degrees east, from a geolocation source",
+  registry: "regional internet registry (arin, ripencc, apnic, lacnic, afrinic)",
+  netblock: "network range (CIDR or first-last) the event is about",
+  "domain name": "DNS name the event is about, lower case, no trailing dot",
+  url: "full URL the event is about",
+  port: "TCP or UDP port number",
+  protocol: "transport or application protocol (tcp, udp, http, smtp, ...)",
+  feed: "name of the feed the event came from",
+  feeder: "organisation that publishes the feed",
+  "feed url": "location the feed was fetched from",
+  type: "kind of abuse (malware, botnet drone, c&c, scanner, spam, phishing, ...)",
+  "malware family": "name of the malware family",
+  "source time": "when the source says the activity happened (YYYY-MM-DD HH:MM:SSZ)",
+  "observation time": "when the mesh saw the event (YYYY-MM-DD HH:MM:SSZ)",
+  description: "free text from the source describing the event",
+  reason: "why the source lists the address or name",
+  "customer id": "identifier of the customer that owns the network",
+  "customer name": "name of the customer that owns the network",
+  "abuse email": "abuse contact address for the network",
+  "augment sha-1": "event id of the original event an augment adds keys to",
+  id: "window bot state tag: `<hash>:open` or `<hash>:close`",
+} as const satisfies Record<string, string>;
+
+export type HarmonizedKey = keyof typeof KEYS;
+
+/** Whether a key is in the harmonized vocabulary. */
+export function isHarmonizedKey(key: string): key is HarmonizedKey {
+  return Object.hasOwn(KEYS, key);
+}
+
+/** Format a date as the mesh's UTC time string `YYYY-MM-DD HH:MM:SSZ`. */
+export function formatTime(date: Date): string {
+  return date.toISOString().slice(0, 19).replace("T", " ") + "Z";
+}
