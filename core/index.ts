@@ -1,3 +1,12 @@
 // The public surface of core: bots import only from here.
 export { Event, compareCodePoints, type EventInit, type EventJson } from "./event.js";
 export { KEYS, isHarmonizedKey, formatTime, type HarmonizedKey } from "./keys.js";
+export {
+  defineBot,
+  type BotContext,
+  type BotDefinition,
+  type BotKind,
+  type EventMeta,
+} from "./bot.js";
+export { param, parseDuration, ParamError, type ParamSpec, type ParamValues } from "./params.js";
+export type { Route } from "./config/types.js";

@@ -24,6 +24,8 @@ declare module "@xmpp/xml" {
     up(): Element;
     root(): Element;
     toString(): string;
+    /** Serialize through `writer` chunk by chunk (ltx Element#write; toString uses it). */
+    write(writer: (chunk: string) => void): void;
   }
 
   export class Parser {

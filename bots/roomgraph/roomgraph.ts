@@ -1,0 +1,56 @@
+import { defineBot, param, type Event, type Route } from "../../core/index.js";
+
+/** Routes compiled for one input room: where each event may go, with its counter name. */
+export interface CompiledRoute {
+  to: string;
+  match: (event: Event) => boolean;
+  label: string;
+}
+
+/** Group routes by their resolved input room, keeping declaration order. */
+export function compileRoutes(
+  routes: readonly Route[],
+  resolve: (room: string) => string,
+): Map<string, CompiledRoute[]> {
+  const byRoom = new Map<string, CompiledRoute[]>();
+  for (const route of routes) {
+    const from = resolve(route.from);
+    const list = byRoom.get(from) ?? [];
+    const rule = route.rule;
+    list.push({
+      to: resolve(route.to),
+      match: rule ? (ev) => rule.match(ev) : () => true,
+      label: `route ${route.from} -> ${route.to}${route.ruleText ? ` [${route.ruleText}]` : ""}`,
+    });
+    byRoom.set(from, list);
+  }
+  return byRoom;
+}
+
+let compiled: Map<string, CompiledRoute[]> | undefined;
+
+export const roomgraph = defineBot({
+  name: "roomgraph",
+  kind: "handler",
+  description:
+    "Routes events from room to room by the rules in rooms.yaml; never re-routes its own output.",
+  params: {
+    routes: param.any<Route[]>({
+      help: "Routes from rooms.yaml (filled in by the config loader)",
+      default: [],
+    }),
+  },
+  start(ctx) {
+    compiled = compileRoutes(ctx.params.routes, (room) => ctx.resolveRoom(room));
+    ctx.log.info({ routes: ctx.params.routes.length }, "routes loaded");
+  },
+  async handle(event, ctx, meta) {
+    const sent = new Set<string>();
+    for (const route of compiled?.get(meta.room) ?? []) {
+      if (sent.has(route.to) || !route.match(event)) continue;
+      sent.add(route.to);
+      ctx.count(route.label);
+      await ctx.emit(event, route.to);
+    }
+  },
+});

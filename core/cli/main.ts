@@ -1,0 +1,72 @@
+import { CliError } from "./errors.js";
+
+interface Command {
+  summary: string;
+  load: () => Promise<{ run(argv: string[]): Promise<number> }>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  run: {
+    summary: "run [--config FILE] [--only ID]   start the mesh (default config/demo.yaml)",
+    load: () => import("./run.js"),
+  },
+  check: {
+    summary: "check [--config FILE]             report every config problem at once",
+    load: () => import("./check.js"),
+  },
+  status: {
+    summary: "status [--config FILE]            each instance's state, pid, restarts, uptime",
+    load: () => import("./status.js"),
+  },
+  graph: {
+    summary:
+      "graph [--config FILE] [--svg OUT] the mesh as Graphviz dot (SVG when dot is installed)",
+    load: () => import("./graph.js"),
+  },
+  send: {
+    summary: "send ROOM [conn]                  JSON lines on stdin -> events in the room",
+    load: () => import("./send.js"),
+  },
+  receive: {
+    summary: "receive ROOM [conn] [--count N]   events in the room -> JSON lines on stdout",
+    load: () => import("./receive.js"),
+  },
+  match: {
+    summary: "match RULE [--lint]               JSON lines on stdin -> the matching ones on stdout",
+    load: () => import("./match.js"),
+  },
+};
+
+function usage(): string {
+  const lines = Object.values(COMMANDS).map((c) => `  ${c.summary}`);
+  return [
+    "usage: npx tsx startup.ts COMMAND [options]",
+    "",
+    ...lines,
+    "",
+    "  conn: --config FILE (a bot's connection), or --service URL --jid JID with XMPP_PASSWORD set",
+  ].join("\n");
+}
+
+/** Run one CLI command; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    process.stdout.write(usage() + "\n");
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    process.stderr.write(`startup.ts: unknown command ${JSON.stringify(name)}\n\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    return await (await command.load()).run(rest);
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`startup.ts ${name}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}

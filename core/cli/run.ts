@@ -1,0 +1,139 @@
+import { mkdir, writeFile, rename } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { Logger } from "pino";
+import type { MeshConfig } from "../config/types.js";
+import { createLogger } from "../log.js";
+import { startManaged, type Managed } from "../runtime/managed.js";
+import { Supervisor, type InstanceSpec, type InstanceStatus } from "../supervisor/supervisor.js";
+import { childEntry } from "../runtime/paths.js";
+import { CliError } from "./errors.js";
+import { loadChecked, DEFAULT_CONFIG } from "./load.js";
+
+const HELP = `usage: npx tsx startup.ts run [--config FILE] [--only ID]
+Validates the whole config, then starts one process per bot instance (and, with
+\`xmpp: managed\`, a private Prosody), restarts crashed ones with backoff, and stops all on
+SIGTERM/SIGINT. SIGHUP re-reads the config and restarts only what changed.
+  --config FILE   mesh config (default ${DEFAULT_CONFIG})
+  --only ID       run just this instance, in the foreground (development)`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: "string", default: DEFAULT_CONFIG },
+      only: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP + "\n");
+    return 0;
+  }
+  const log = createLogger({ name: "supervisor" });
+  const config = await loadChecked(values.config);
+  const only = values.only;
+  if (only !== undefined && !config.instances.some((i) => i.id === only)) {
+    throw new CliError(
+      `--only ${only}: no such instance (have ${config.instances.map((i) => i.id).join(", ")})`,
+    );
+  }
+  const managed = await startManaged(config, log);
+  if (only !== undefined) return runForeground(config, only, managed, log);
+
+  const status = new StatusWriter(join(config.stateDir, "supervisor.json"), log);
+  const supervisor = new Supervisor({ log, onChange: (statuses) => status.write(statuses) });
+  await supervisor.apply(specsFor(config));
+  log.info(
+    { instances: config.instances.filter((i) => i.enabled).length, config: config.file },
+    "mesh running",
+  );
+
+  let current = config;
+  const reload = async () => {
+    try {
+      current = await loadChecked(values.config);
+      await supervisor.apply(specsFor(current));
+      log.info("config reloaded");
+    } catch (err) {
+      log.error({ err }, "config reload failed; keeping the running config");
+    }
+  };
+  process.on("SIGHUP", () => void reload());
+
+  await new Promise<void>((resolve) => {
+    process.once("SIGTERM", resolve);
+    process.once("SIGINT", resolve);
+  });
+  log.info("stopping the mesh");
+  await supervisor.stop();
+  await managed?.stop();
+  log.info("stopped");
+  return 0;
+}
+
+function specsFor(config: MeshConfig): InstanceSpec[] {
+  return config.instances
+    .filter((inst) => inst.enabled)
+    .map((inst) => ({
+      id: inst.id,
+      command: process.execPath,
+      args: ["--import", "tsx", childEntry(), "--config", config.file, "--instance", inst.id],
+      fingerprint: JSON.stringify([
+        inst,
+        config.xmpp,
+        config.lobby,
+        config.admins,
+        config.roomgraph.routes.map((r) => [r.from, r.to, r.ruleText]),
+      ]),
+    }));
+}
+
+async function runForeground(
+  config: MeshConfig,
+  id: string,
+  managed: Managed | undefined,
+  log: Logger,
+): Promise<number> {
+  const { runInstance } = await import("../runtime/child.js");
+  try {
+    return await runInstance(config, id);
+  } finally {
+    await managed?.stop();
+    log.info("stopped");
+  }
+}
+
+/** Writes the status file for `startup.ts status`: one write at a time, the latest wins. */
+class StatusWriter {
+  #busy = false;
+  #next: InstanceStatus[] | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly log: Logger,
+  ) {}
+
+  write(statuses: InstanceStatus[]): void {
+    this.#next = statuses;
+    if (!this.#busy) void this.#flush();
+  }
+
+  async #flush(): Promise<void> {
+    this.#busy = true;
+    while (this.#next !== undefined) {
+      const instances = this.#next;
+      this.#next = undefined;
+      const body = JSON.stringify({ pid: process.pid, updatedAt: Date.now(), instances }, null, 2);
+      const tmp = `${this.file}.tmp`;
+      try {
+        await mkdir(join(this.file, ".."), { recursive: true });
+        await writeFile(tmp, body);
+        await rename(tmp, this.file);
+      } catch (err) {
+        this.log.warn({ err, file: this.file }, "could not write the status file");
+      }
+    }
+    this.#busy = false;
+  }
+}

@@ -1,0 +1,143 @@
+// Rule trees to closures. Routing runs a rule on every event, so each node becomes one small
+// function specialised for its shape; the common `key = value` is a set lookup.
+// Semantics: abusehelper/core/rules/rules.py (Match, NonMatch, Fuzzy, And, Or, No, Anything).
+import type { Atom, MatchNode, RuleNode } from "./ast.js";
+import type { Event } from "../event.js";
+import { parseName, patternContains } from "./domain.js";
+import { atomToRange, contains, parseValueRange } from "./iprange.js";
+import { compilePattern, escapeLiteral } from "./regexp.js";
+
+export type Matcher = (event: Event) => boolean;
+type ValueTest = (value: string) => boolean;
+
+export function compileNode(node: RuleNode): Matcher {
+  switch (node.type) {
+    case "anything":
+      return () => true;
+    case "fuzzy":
+      return compileFuzzy(node.atom);
+    case "match":
+    case "nonmatch":
+      return compileMatch(node);
+    case "and":
+      return compileAnd(node.rules.map(compileNode));
+    case "or":
+      return compileOr(node.rules.map(compileNode));
+    case "no": {
+      const inner = compileNode(node.rule);
+      return (event) => !inner(event);
+    }
+  }
+}
+
+/** What one value must satisfy: strings equal exactly (case-sensitive), the rest as named. */
+function valueTest(atom: Atom): ValueTest {
+  switch (atom.kind) {
+    case "string": {
+      const want = atom.value;
+      return (value) => value === want;
+    }
+    case "regexp": {
+      const rex = compilePattern(atom.pattern, atom.ignoreCase);
+      return (value) => rex.test(value);
+    }
+    case "ip": {
+      const range = atomToRange(atom);
+      return (value) => {
+        const other = cachedRange(value);
+        return other !== null && contains(range, other);
+      };
+    }
+    case "domain":
+      return (value) => {
+        const name = parseName(value);
+        return name !== null && patternContains(atom, name);
+      };
+  }
+}
+
+/**
+ * `k = v` is true when some value of k passes, `k != v` when some value fails (so both are false
+ * without k). A `*` value passes every value for both, as in rules.py, so `k != *` means
+ * "k has a value" just like `k = *`.
+ */
+function compileMatch(node: MatchNode): Matcher {
+  const negate = node.type === "nonmatch";
+  const { key, value } = node;
+  if (value === null) {
+    return key === null ? (event) => event.size > 0 : (event) => event.valueSet(key) !== undefined;
+  }
+  if (key !== null && value.kind === "string") {
+    const want = value.value;
+    if (!negate) return (event) => event.valueSet(key)?.has(want) ?? false;
+    return (event) => {
+      const set = event.valueSet(key);
+      return set !== undefined && (set.size > 1 || !set.has(want));
+    };
+  }
+  const test = valueTest(value);
+  const passes: ValueTest = negate ? (v) => !test(v) : test;
+  if (key !== null) {
+    return (event) => {
+      const set = event.valueSet(key);
+      return set !== undefined && some(set, passes);
+    };
+  }
+  return (event) => {
+    for (const [, set] of event.entries()) if (some(set, passes)) return true;
+    return false;
+  };
+}
+
+/**
+ * A value pattern alone. Strings match any key or value containing them, ignoring case; regexps
+ * search keys and values; IP ranges and domains look at values only, like `* in ...`.
+ */
+function compileFuzzy(atom: Atom): Matcher {
+  const test = atom.kind === "string" ? substringTest(atom.value) : valueTest(atom);
+  const keysToo = atom.kind === "string" || atom.kind === "regexp";
+  return (event) => {
+    for (const [key, set] of event.entries()) {
+      if ((keysToo && test(key)) || some(set, test)) return true;
+    }
+    return false;
+  };
+}
+
+// Python's re.I | re.U folds case per character like the u and i flags do; toLowerCase does not.
+function substringTest(text: string): ValueTest {
+  const rex = new RegExp(escapeLiteral(text), "iu");
+  return (value) => rex.test(value);
+}
+
+function compileAnd(parts: Matcher[]): Matcher {
+  const [a, b] = parts;
+  if (parts.length === 2 && a && b) return (event) => a(event) && b(event);
+  return (event) => parts.every((part) => part(event));
+}
+
+function compileOr(parts: Matcher[]): Matcher {
+  const [a, b] = parts;
+  if (parts.length === 2 && a && b) return (event) => a(event) || b(event);
+  return (event) => parts.some((part) => part(event));
+}
+
+// Routing tries several IP rules on the same values; parsing an address costs far more than a
+// map lookup, so parsed values are kept in a bounded cache shared by all rules.
+const RANGE_CACHE_MAX = 50_000;
+let rangeCache = new Map<string, ReturnType<typeof parseValueRange>>();
+
+function cachedRange(value: string): ReturnType<typeof parseValueRange> {
+  let range = rangeCache.get(value);
+  if (range === undefined) {
+    range = parseValueRange(value);
+    if (rangeCache.size >= RANGE_CACHE_MAX) rangeCache = new Map();
+    rangeCache.set(value, range);
+  }
+  return range;
+}
+
+function some(values: ReadonlySet<string>, test: ValueTest): boolean {
+  for (const value of values) if (test(value)) return true;
+  return false;
+}

@@ -1,0 +1,25 @@
+/**
+ * Entry point of one bot instance's process, launched by the supervisor:
+ *   node --import tsx core/runtime/child-main.ts --config FILE --instance ID
+ */
+import { parseArgs } from "node:util";
+import { loadChecked } from "../cli/load.js";
+import { EXIT_CONFIG, runInstance } from "./child.js";
+
+const { values } = parseArgs({
+  options: { config: { type: "string" }, instance: { type: "string" } },
+});
+if (values.config === undefined || values.instance === undefined) {
+  process.stderr.write("usage: child-main.ts --config FILE --instance ID\n");
+  process.exit(EXIT_CONFIG);
+}
+let code: number;
+try {
+  code = await runInstance(await loadChecked(values.config), values.instance);
+} catch (err) {
+  process.stderr.write(
+    `${values.instance}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  code = 1;
+}
+process.exit(code);

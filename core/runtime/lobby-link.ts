@@ -1,0 +1,89 @@
+import xml from "@xmpp/xml";
+import type { Logger } from "pino";
+import type { BotContext, BotDefinition } from "../bot.js";
+import type { InstanceConfig, MeshConfig } from "../config/types.js";
+import type { XmppStack } from "../xmpp/index.js";
+import type { Counters } from "./counters.js";
+import { CommandDesk, parseCommand, WarnLimiter } from "./lobby.js";
+
+export interface LobbyParts {
+  stack: XmppStack;
+  config: MeshConfig;
+  inst: InstanceConfig;
+  def: BotDefinition;
+  counters: Counters;
+  log: Logger;
+  state: () => string;
+  queueDepth: () => number;
+  /** The bot's context, for the bot's own commands (set once the bot is started). */
+  context: () => BotContext | undefined;
+}
+
+/**
+ * The bot's side of the lobby (DESIGN.md "Bots and processes"): join it, answer commands there
+ * and in direct messages, and post rate-limited warnings. In the lobby a command with no
+ * argument is for every bot; `!status ID` is for that instance only.
+ */
+export function attachLobby(p: LobbyParts) {
+  const { stack, config, inst, log } = p;
+  const lobby = stack.muc.resolve(config.lobby);
+  const admins = new Set(config.admins.map((a) => a.toLowerCase()));
+  const desk = new CommandDesk(admins, {
+    id: inst.id,
+    bot: inst.bot,
+    state: p.state,
+    counters: p.counters,
+    queueDepth: () => p.queueDepth() + inflight(stack),
+    startedAt: Date.now(),
+  });
+  for (const [name, cmd] of Object.entries(p.def.commands ?? {})) {
+    desk.add(name, {
+      help: cmd.help,
+      ...(cmd.usage ? { usage: cmd.usage } : {}),
+      run: (args, req) => {
+        const ctx = p.context();
+        if (ctx === undefined) return `${inst.id}: still starting, try again in a moment`;
+        return cmd.run(args, ctx, { jid: req.jid ?? "", ...(req.room ? { room: req.room } : {}) });
+      },
+    });
+  }
+  const limiter = new WarnLimiter(5);
+  const say = (to: string, type: "groupchat" | "chat", body: string) =>
+    stack.connection
+      .send(xml("message", { to, type }, xml("body", {}, body)))
+      .catch((err: unknown) => log.warn({ err }, "could not send to the lobby"));
+
+  stack.muc.on("groupchat", (m) => {
+    if (m.room !== lobby || m.self || m.delayed) return;
+    const body = m.stanza.getChildText("body") ?? "";
+    const cmd = parseCommand(body);
+    if (cmd === undefined) return;
+    // Built-in commands with an argument name the instance they are for.
+    if (["status", "ping", "help"].includes(cmd.name) && cmd.args !== "" && cmd.args !== inst.id)
+      return;
+    void desk.answer({ jid: m.realJid, body, room: m.room }).then((reply) => {
+      if (reply !== undefined) void say(lobby, "groupchat", reply);
+    });
+  });
+  stack.muc.on("chat", (m) => {
+    const jid = m.realJid ?? (m.room ? undefined : m.from);
+    void desk.answer({ jid, body: m.body }).then((reply) => {
+      if (reply !== undefined) void say(m.from, "chat", reply);
+    });
+  });
+
+  return {
+    desk,
+    join: async () => {
+      await stack.muc.join(lobby);
+    },
+    warn: (message: string) => {
+      const text = limiter.admit(`${inst.id}: warning: ${message}`);
+      if (text !== undefined && stack.muc.isJoined(lobby)) void say(lobby, "groupchat", text);
+    },
+  };
+}
+
+function inflight(stack: XmppStack): number {
+  return Object.values(stack.publisher.counters()).reduce((n, c) => n + c.inFlight, 0);
+}

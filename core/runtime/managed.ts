@@ -1,0 +1,123 @@
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import type { MeshConfig } from "../config/types.js";
+import { ensureProsody } from "../server/install.js";
+import { startProsody } from "../server/prosody.js";
+
+/** What bot processes need to reach the managed server; written to the state dir (mode 0600). */
+export interface ManagedConnection {
+  login: "client" | "component";
+  service: string;
+  /** Client: the accounts' domain. Component: the component domain. */
+  domain: string;
+  muc: string;
+  /** Client: password per instance id. */
+  accounts: Record<string, string>;
+  /** Component: the shared secret. */
+  secret?: string;
+}
+
+export interface Managed {
+  connection: ManagedConnection;
+  stop(): Promise<void>;
+}
+
+export function connectionFile(stateDir: string): string {
+  return join(stateDir, "managed", "connection.json");
+}
+
+interface Credentials {
+  secret: string;
+  accounts: Record<string, string>;
+  operators: Record<string, string>;
+}
+
+const token = () => randomBytes(18).toString("base64url");
+
+/**
+ * With `xmpp: managed`, start a private Prosody in the state directory, register an account
+ * for every bot (and for admins on `localhost`, so an operator can log in and watch), and
+ * write the connection for the bot processes. Credentials are generated once and kept.
+ */
+export async function startManaged(config: MeshConfig, log: Logger): Promise<Managed | undefined> {
+  if (config.xmpp.mode !== "managed") return undefined;
+  const { login, mam } = config.xmpp;
+  const dir = join(config.stateDir, "managed");
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const creds = await loadCredentials(join(dir, "credentials.json"));
+
+  await ensureProsody({ logger: log });
+  const componentDomain = "bots.localhost";
+  const server = await startProsody({
+    dir: join(config.stateDir, "prosody"),
+    // The component is always offered, so a deployment can move bots to it without a restart.
+    components: [{ domain: componentDomain, secret: creds.secret }],
+    mam,
+    logger: log.child({ server: "prosody" }),
+  });
+  log.info({ service: server.service, muc: server.mucHost, login }, "managed Prosody running");
+
+  const connection: ManagedConnection = {
+    login,
+    service: server.service,
+    domain: login === "component" ? componentDomain : server.host,
+    muc: server.mucHost,
+    accounts: {},
+  };
+  if (login === "component") connection.secret = creds.secret;
+  // One account per bot, plus `mesh-cli` for the send/receive tools.
+  const users = login === "client" ? [...config.instances.map((i) => i.id), "mesh-cli"] : [];
+  for (const user of users) {
+    creds.accounts[user] ??= token();
+    connection.accounts[user] = creds.accounts[user] ?? "";
+    await server.register(user, connection.accounts[user] ?? "");
+  }
+  for (const admin of config.admins) {
+    const [user, host] = admin.split("@");
+    if (user === undefined || host !== server.host) continue;
+    creds.operators[user] ??= token();
+    await server.register(user, creds.operators[user] ?? "");
+  }
+  await saveSecret(join(dir, "credentials.json"), creds);
+  await saveSecret(connectionFile(config.stateDir), connection);
+  if (Object.keys(creds.operators).length > 0) {
+    log.info(
+      {
+        accounts: Object.keys(creds.operators).map((u) => `${u}@${server.host}`),
+        file: join(dir, "credentials.json"),
+        c2s: `127.0.0.1:${server.c2sPort}`,
+      },
+      "operator accounts ready: passwords are in the credentials file",
+    );
+  }
+  return { connection, stop: () => server.stop() };
+}
+
+async function loadCredentials(file: string): Promise<Credentials> {
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as Credentials;
+  } catch {
+    return { secret: token(), accounts: {}, operators: {} };
+  }
+}
+
+async function saveSecret(file: string, data: unknown): Promise<void> {
+  const tmp = `${file}.tmp`;
+  await writeFile(tmp, JSON.stringify(data, null, 2), { mode: 0o600 });
+  await chmod(tmp, 0o600);
+  await rename(tmp, file);
+}
+
+/** Read the connection the supervisor wrote (bot processes call this). */
+export async function readManagedConnection(stateDir: string): Promise<ManagedConnection> {
+  const file = connectionFile(stateDir);
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as ManagedConnection;
+  } catch (err) {
+    throw new Error(
+      `managed XMPP: cannot read ${file} (is \`startup.ts run\` running?): ${String(err)}`,
+    );
+  }
+}
