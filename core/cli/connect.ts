@@ -49,7 +49,7 @@ export async function connectTool(
     if (jid === undefined) throw new CliError("--service needs --jid");
     if (password === undefined)
       throw new CliError("--service needs the password in the XMPP_PASSWORD environment variable");
-    login = { mode: "client", service: values.service, jid, password };
+    login = { mode: "client", service: values.service, jid, password, resource: nick };
     muc =
       typeof values.muc === "string"
         ? values.muc
@@ -78,7 +78,8 @@ export async function connectTool(
           throw new CliError(
             "the managed server has no mesh-cli account; restart `startup.ts run`",
           );
-        login = { mode: "client", service: m.service, jid: `mesh-cli@${m.domain}`, password };
+        // A resource per process: two tools at once must not replace each other's session.
+        login = { mode: "client", service: m.service, jid: `mesh-cli@${m.domain}`, password, resource: nick };
       }
     } else if (x.mode === "component") {
       muc = x.muc;
@@ -95,7 +96,7 @@ export async function connectTool(
       if (jid === undefined || password === undefined)
         throw new CliError("client mode: give --jid and XMPP_PASSWORD");
       muc = x.muc;
-      login = { mode: "client", service: x.service, jid, password };
+      login = { mode: "client", service: x.service, jid, password, resource: nick };
     }
   }
   if (typeof values.form === "string") {

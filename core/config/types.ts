@@ -65,7 +65,7 @@ export interface InstanceConfig {
   id: string;
   /** Bot name, found in bots/<name>/ or bots/contrib/<name>/. */
   bot: string;
-  /** Validated params of the bot (raw YAML values after `${VAR}` substitution). */
+  /** The bot's params, checked and parsed by its specs (after `${VAR}` substitution). */
   params: Record<string, unknown>;
   /** Rooms the bot reads (handlers and sinks). Full JIDs or short names. */
   in: string[];

@@ -5,8 +5,7 @@ import { loadRegistry } from "../config/registry.js";
 import type { InstanceConfig, MeshConfig } from "../config/types.js";
 import { Event } from "../event.js";
 import { createLogger } from "../log.js";
-import { parseParams } from "../params.js";
-import { createXmppStack, type XmppStack } from "../xmpp/index.js";
+import { createXmppStack, Subscriber, type XmppStack } from "../xmpp/index.js";
 import { connectionFor } from "./connect.js";
 import { Counters } from "./counters.js";
 import { drive, toEvent, type Incoming } from "./drive.js";
@@ -35,11 +34,8 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
     log.error({ bot: inst.bot }, "bot not found in bots/ or bots/contrib/");
     return EXIT_CONFIG;
   }
-  const { values, problems } = parseParams(def.params, inst.params);
-  if (problems.length > 0) {
-    log.error({ problems }, "bad params");
-    return EXIT_CONFIG;
-  }
+  // The config loader already checked and parsed the params against the bot's specs.
+  const values = inst.params;
 
   const stateDir = join(config.stateDir, "bots", id);
   await mkdir(stateDir, { recursive: true });
@@ -61,7 +57,7 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
   const inputs = new AsyncQueue<Incoming>();
   let state = "starting";
 
-  const holder: { ctx?: BotContext } = {};
+  const holder: { ctx?: BotContext; subscriber?: Subscriber } = {};
   const lobby = attachLobby({
     stack,
     config,
@@ -72,6 +68,13 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
     state: () => state,
     queueDepth: () => inputs.depth,
     context: () => (state === "starting" ? undefined : holder.ctx),
+    roomExtras: () => {
+      const out: Record<string, Record<string, number>> = {};
+      for (const [room, c] of Object.entries(holder.subscriber?.counters() ?? {})) {
+        out[room] = { malformed: c.malformed };
+      }
+      return out;
+    },
   });
   const ctx = makeContext({
     inst,
@@ -85,7 +88,6 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
     warn: lobby.warn,
   });
   holder.ctx = ctx;
-  const { Subscriber } = await import("../xmpp/subscriber.js");
   const subscriber = new Subscriber({
     muc: stack.muc,
     log,
@@ -95,6 +97,7 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
     },
   });
 
+  holder.subscriber = subscriber;
   const stop = (why: string) => {
     if (abort.signal.aborted) return;
     log.info({ why }, "stopping");

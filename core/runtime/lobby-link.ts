@@ -17,6 +17,7 @@ export interface LobbyParts {
   queueDepth: () => number;
   /** The bot's context, for the bot's own commands (set once the bot is started). */
   context: () => BotContext | undefined;
+  roomExtras: () => Record<string, Record<string, number>>;
 }
 
 /**
@@ -35,6 +36,7 @@ export function attachLobby(p: LobbyParts) {
     counters: p.counters,
     queueDepth: () => p.queueDepth() + inflight(stack),
     startedAt: Date.now(),
+    roomExtras: p.roomExtras,
   });
   for (const [name, cmd] of Object.entries(p.def.commands ?? {})) {
     desk.add(name, {

@@ -23,6 +23,8 @@ export interface StatusSource {
   counters: Counters;
   queueDepth(): number;
   startedAt: number;
+  /** Counters kept elsewhere (malformed stanzas per input room), merged into the report. */
+  roomExtras?: () => Record<string, Record<string, number>>;
 }
 
 /** `!name args` → parts, or undefined when the text is no command. */
@@ -91,6 +93,13 @@ export function formatUptime(ms: number): string {
 
 export function formatStatus(src: StatusSource): string {
   const { totals, rooms } = src.counters.snapshot();
+  for (const [room, extra] of Object.entries(src.roomExtras?.() ?? {})) {
+    const r = (rooms[room] ??= {});
+    for (const [k, v] of Object.entries(extra)) {
+      r[k] = (r[k] ?? 0) + v;
+      totals[k] = (totals[k] ?? 0) + v;
+    }
+  }
   const head = `${src.id} (${src.bot}) ${src.state()}, up ${formatUptime(Date.now() - src.startedAt)}, queue ${src.queueDepth()}`;
   const pick = (t: Record<string, number>) =>
     ["in", "out", "errors", "malformed"].map((k) => `${k} ${t[k] ?? 0}`).join(", ");

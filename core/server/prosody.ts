@@ -163,6 +163,7 @@ export async function startProsody(opts: StartProsodyOptions): Promise<ManagedSe
     await waitForExit(proc, STOP_TIMEOUT_MS);
     await waitPortFree(c2sPort, bind, STOP_TIMEOUT_MS);
     if (components.length > 0) await waitPortFree(componentPort, bind, STOP_TIMEOUT_MS);
+    if (s2s) await waitPortFree(s2s.port, bind, STOP_TIMEOUT_MS);
     log?.info({ pid: proc.pid }, "prosody stopped");
   };
 

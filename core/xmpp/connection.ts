@@ -102,6 +102,7 @@ export class XmppConnection extends EventEmitter<ConnectionEvents> implements St
     const entity = this.#handle.entity;
     entity.on("stanza", (stanza: Element) => this.#onStanza(stanza));
     entity.on("connect", () => noDelay(entity));
+    entity.on("status", (status: string) => this.#log.trace({ status }, "xmpp.js status"));
     entity.on("disconnect", () => this.#onDrop("disconnected"));
     // The server closed the stream (e.g. shutting down): close the socket too, then reconnect.
     entity.on("close", () => {

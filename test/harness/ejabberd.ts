@@ -115,6 +115,7 @@ export async function startEjabberd(opts: StartEjabberdOptions): Promise<Managed
     child = proc;
     stopping = false;
     beamPid = 0;
+    watchdog = spawnWatchdog(pidFile);
     const out = captureTail(proc.stdout);
     const err = captureTail(proc.stderr);
     const pgid = proc.pid ?? 0;
@@ -153,13 +154,13 @@ export async function startEjabberd(opts: StartEjabberdOptions): Promise<Managed
       killPid(await readPid(pidFile), "SIGKILL");
       killPid(-pgid, "SIGKILL");
       await waitForExit(proc, STOP_TIMEOUT_MS);
+      watchdog?.kill("SIGTERM");
       const tail = [await tailFile(join(dir, "logs", "error.log")), err(), out()].filter(Boolean);
       throw new Error(
         `startEjabberd failed (config dir ${dir}): ${(e as Error).message}\n${tail.join("\n")}`,
       );
     }
     beamPid = await readPid(pidFile);
-    watchdog = spawnWatchdog(beamPid);
     log?.info({ pid: beamPid, ms: Date.now() - started, dir }, "ejabberd ready");
   };
 
@@ -215,11 +216,12 @@ export async function startEjabberd(opts: StartEjabberdOptions): Promise<Managed
 /**
  * The VM lives in su's new session, out of reach of a SIGKILLed parent and its exit hook. This
  * shell holds a pipe from us: when we die for any reason the pipe closes, `read` returns, and
- * the VM is killed. Unref'd, so it never keeps the test process alive.
+ * the VM whose pid is in `pidFile` (written once it boots) is killed. Unref'd, so it never
+ * keeps the test process alive; stop() kills it once the VM has exited.
  */
-function spawnWatchdog(pid: number): ChildProcess | undefined {
-  if (pid <= 1) return undefined;
-  const dog = spawn("/bin/sh", ["-c", `read _; kill -KILL ${pid} 2>/dev/null`], {
+function spawnWatchdog(pidFile: string): ChildProcess {
+  const script = 'read _; [ -s "$1" ] && kill -KILL "$(cat "$1")" 2>/dev/null';
+  const dog = spawn("/bin/sh", ["-c", script, "watchdog", pidFile], {
     stdio: ["pipe", "ignore", "ignore"],
   });
   dog.unref();
