@@ -20,6 +20,7 @@ export const config = defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
+          globalSetup: ["test/setup/servers.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,

@@ -9,6 +9,7 @@ import {
   AuthenticationError,
   InsecureConnectionError,
   NotConnectedError,
+  SessionReplacedError,
   StoppedError,
   XmppConfigError,
   XmppError,
@@ -73,6 +74,8 @@ export class XmppConnection extends EventEmitter<ConnectionEvents> implements St
   #state: State = "idle";
   #attempts = 0;
   #onlineSince = 0;
+  #closing = false;
+  #replaced: Error | undefined;
   #wake: (() => void) | undefined;
   #started: { resolve: () => void; reject: (err: Error) => void } | undefined;
 
@@ -105,12 +108,26 @@ export class XmppConnection extends EventEmitter<ConnectionEvents> implements St
     entity.on("status", (status: string) => this.#log.trace({ status }, "xmpp.js status"));
     entity.on("disconnect", () => this.#onDrop("disconnected"));
     // The server closed the stream (e.g. shutting down): close the socket too, then reconnect.
+    // Only once: xmpp.js re-emits "close" from disconnect() when the parser is already gone.
     entity.on("close", () => {
-      if (this.#state === "online") entity.disconnect().catch(() => {});
+      if (this.#state !== "online" || this.#closing) return;
+      this.#closing = true;
+      entity.disconnect().catch(() => {});
     });
     // Errors of an attempt reject it; those of a live stream end in a drop. Log, never throw.
     entity.on("error", (err: Error) => {
-      if (this.#state === "online") this.#log.warn({ err }, "XMPP stream error");
+      // Just the gist: xmpp.js errors carry the whole stanza tree.
+      const { name, message } = err;
+      if (this.#state !== "online") return;
+      this.#log.warn({ err: { type: name, message } }, "XMPP stream error");
+      // RFC 6120 §4.9.3.3: another session took our JID and resource. Fighting back would
+      // kick it in turn, forever; stop and let the operator (or the supervisor) sort it out.
+      if ((err as { condition?: unknown }).condition === "conflict") {
+        this.#replaced = new SessionReplacedError(
+          `another session logged in as ${this.jid}; not reconnecting`,
+          "conflict",
+        );
+      }
     });
   }
 
@@ -188,6 +205,10 @@ export class XmppConnection extends EventEmitter<ConnectionEvents> implements St
 
   #onDrop(reason: string): void {
     if (this.#state !== "online") return; // attempts handle their own failures
+    if (this.#replaced !== undefined) {
+      this.emit("offline", { reason: "replaced by another session" });
+      return this.#fail(this.#replaced);
+    }
     this.#state = "connecting";
     if (Date.now() - this.#onlineSince >= (this.#opts.healthyAfterMs ?? 10_000)) this.#attempts = 0;
     this.#log.warn({ service: this.#service }, "XMPP connection lost; reconnecting");
@@ -228,6 +249,7 @@ export class XmppConnection extends EventEmitter<ConnectionEvents> implements St
         return;
       }
       this.#state = "online";
+      this.#closing = false;
       this.#onlineSince = Date.now();
       this.#log.info({ jid: this.jid, service: this.#service }, "XMPP online");
       this.#started?.resolve();

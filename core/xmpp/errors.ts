@@ -24,6 +24,11 @@ export class AuthenticationError extends XmppError {
   override name = "AuthenticationError";
 }
 
+/** Another session logged in with our full JID (RFC 6120 §4.9.3.3 conflict). */
+export class SessionReplacedError extends XmppError {
+  override name = "SessionReplacedError";
+}
+
 /** A stanza was sent while the connection was not online. */
 export class NotConnectedError extends XmppError {
   override name = "NotConnectedError";

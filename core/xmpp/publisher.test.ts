@@ -10,7 +10,7 @@ import { FakeLink } from "./fake-link.js";
 import { IqCaller } from "./iq.js";
 import { Muc } from "./muc.js";
 import { Publisher, type PublisherOptions } from "./publisher.js";
-import { NS_SID } from "./stamp.js";
+import { NS_HINTS, NS_SID } from "./stamp.js";
 
 const log = pino({ level: "silent" });
 const ROOM = "raw@rooms.localhost";
@@ -60,6 +60,7 @@ describe("Publisher", () => {
       expect(m.toString().length).toBeLessThanOrEqual(4096);
       expect(m.attrs).toMatchObject({ to: ROOM, type: "groupchat" });
       expect(m.getChild("origin-id", NS_SID)?.attrs.id).toBe(m.attrs.id);
+      expect(m.getChild("store", NS_HINTS)).toBeDefined(); // archived although it has no body
     }
     const got = sent.flatMap((m) => decodeMessage(m));
     expect(got.map((e) => e.value("n"))).toEqual(Array.from({ length: 200 }, (_, i) => String(i)));

@@ -2,26 +2,31 @@ import { xml, type Element } from "@xmpp/xml";
 import { SerializedElement } from "../wire/index.js";
 
 export const NS_SID = "urn:xmpp:sid:0";
+export const NS_HINTS = "urn:xmpp:hints";
 
-/** Bytes `stampMessage` adds at most: ` id="…"` plus `<origin-id …/>` for a 36-char UUID. */
-export const STAMP_BYTES = 128;
+/** Bytes `stampMessage` adds at most: ` id="…"`, `<origin-id …/>` (36-char id), `<store/>`. */
+export const STAMP_BYTES = 192;
 
 /**
  * Give an outgoing message its id and an XEP-0359 §3 `<origin-id/>`, so the room's reflection
- * can be matched even by a service that rewrites the stanza id. Keeps a serialized message
- * serialized: its text is re-wrapped instead of parsed.
+ * can be matched even by a service that rewrites the stanza id, and an XEP-0334 §4.4 `<store/>`
+ * hint: Prosody and ejabberd keep only messages with a `<body>` in room history and archive
+ * (MAM) otherwise, and compact batches have none, yet consumers catch up from there.
+ * Keeps a serialized message serialized: its text is re-wrapped instead of parsed.
  */
 export function stampMessage(message: Element, id: string): Element {
   const origin = xml("origin-id", { xmlns: NS_SID, id });
+  const store = xml("store", { xmlns: NS_HINTS });
   if (message instanceof SerializedElement && message.isSerialized) {
     const text = message.toString();
     const open = text.indexOf(">"); // attribute values are escaped: the first '>' ends the tag
     const selfClosing = text[open - 1] === "/";
     const inner = selfClosing ? "" : text.slice(open + 1, -`</${message.name}>`.length);
-    return new SerializedElement(message.name, { ...message.attrs, id }, origin.toString() + inner);
+    const head = origin.toString() + store.toString();
+    return new SerializedElement(message.name, { ...message.attrs, id }, head + inner);
   }
   message.attrs.id = id;
-  return message.append(origin);
+  return message.append(origin, store);
 }
 
 /** The id our reflected message carries: its origin-id, else the stanza id. */

@@ -1,10 +1,10 @@
 // The XMPP layer end to end on real servers: publisher → room → subscriber, both wire forms,
 // component mode, a server restart mid-stream, malformed stanzas, nick conflicts, throughput.
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { xml } from "@xmpp/xml";
 import parse from "@xmpp/xml/lib/parse.js";
 import { Event } from "../../core/event.js";
@@ -69,14 +69,18 @@ describe.each(Object.keys(starters))("XMPP layer on %s", (kind) => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), `xmpp-${kind}-`));
+    await chmod(dir, 0o755); // ejabberd runs as its own user and must reach its dir below
     const start = starters[kind];
     if (start === undefined) throw new Error(kind);
     server = await start(join(dir, "server"));
     for (const user of USERS) await server.register(user, PASSWORD);
   });
 
+  afterEach(async () => {
+    await Promise.all(stacks.splice(0).map((s) => s.stop()));
+  });
+
   afterAll(async () => {
-    await Promise.all(stacks.map((s) => s.stop()));
     await server?.stop();
     await rm(dir, { recursive: true, force: true });
   });
@@ -94,7 +98,12 @@ describe.each(Object.keys(starters))("XMPP layer on %s", (kind) => {
     return s;
   }
   const client = (user: string, extra: Partial<XmppStackOptions> = {}) =>
-    stack({ mode: "client", service: server.service, jid: `${user}@${server.host}`, password: PASSWORD }, user, extra);
+    stack(
+      // One resource per stack: two sessions of one account with one resource replace each other.
+      { mode: "client", service: server.service, jid: `${user}@${server.host}/${extra.nick ?? user}`, password: PASSWORD },
+      user,
+      extra,
+    );
   const component = (localpart: string, extra: Partial<XmppStackOptions> = {}) =>
     stack({ mode: "component", service: server.componentService, ...COMPONENT, localpart }, localpart, extra);
 
@@ -243,7 +252,8 @@ describe.each(Object.keys(starters))("XMPP layer on %s", (kind) => {
     await vi.waitFor(() => expect([...first.muc.occupants(a.room).keys()]).toContain("twin_2"));
   });
 
-  it("measures events/s published → received, compact batches vs legacy single", async () => {
+  // The brief asks for Prosody's figures; ejabberd's mnesia archive makes legacy crawl (~45/s).
+  it.runIf(kind === "prosody")("measures events/s published → received, compact vs legacy", async () => {
     const pub = client("speed", { publisher: { rooms: { "xt-speed-legacy": { form: "legacy" } } } });
     const sub = client("speedsub");
     await Promise.all([pub.start(), sub.start()]);

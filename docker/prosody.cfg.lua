@@ -1,0 +1,30 @@
+-- Prosody for the compose deployment: c2s for operators, a component port for the mesh.
+-- TLS certificates are expected in /etc/prosody/certs (mount them); see README "Deployment".
+admins = { }
+modules_enabled = {
+  "roster"; "saslauth"; "tls"; "disco"; "ping"; "posix"; "carbons"; "pep"; "smacks"; "mam";
+}
+-- Do not load "limits": Debian's default throttles every client to 10 kB/s.
+interfaces = { "*" }
+c2s_require_encryption = true
+s2s_require_encryption = true
+authentication = "internal_hashed"
+storage = "internal"
+log = { info = "*console" }
+pidfile = "/var/run/prosody/prosody.pid"
+component_interface = "0.0.0.0"
+component_ports = { 5347 }
+max_stanza_size = 1048576
+
+VirtualHost (os.getenv("MESH_DOMAIN") or "example.org")
+
+Component ("conference." .. (os.getenv("MESH_DOMAIN") or "example.org")) "muc"
+  modules_enabled = { "muc_mam" }
+  restrict_room_creation = "local"
+  muc_room_default_persistent = true
+  muc_log_by_default = true
+  muc_log_all_rooms = true
+  max_archive_query_results = 500
+
+Component ("bots." .. (os.getenv("MESH_DOMAIN") or "example.org"))
+  component_secret = os.getenv("MESH_COMPONENT_SECRET")
