@@ -31,6 +31,11 @@ export interface BotContext<P extends ParamSpecs = ParamSpecs> {
   warn(message: string, fields?: Record<string, unknown>): void;
   /** Full JID of a room given by short name (`raw` → `raw@rooms.example.org`) or JID. */
   resolveRoom(room: string): string;
+  /**
+   * A secret from the environment (an API key named by a param or preset). Core reads the
+   * environment so bots never do; never log the value.
+   */
+  secret(name: string): string | undefined;
   /** Add to a named counter shown by `!status`. */
   count(name: string, n?: number): void;
 }

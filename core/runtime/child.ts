@@ -185,6 +185,7 @@ function makeContext(p: ContextParts): BotContext {
       p.warn(message);
     },
     resolveRoom: (room) => p.stack.muc.resolve(room),
+    secret: (name) => process.env[name],
     count: (name, n = 1) => p.counters.inc(name, n),
   };
 }

@@ -48,23 +48,43 @@ export async function drive<P extends ParamSpecs>(
   }
 }
 
+/** Longest wait between polls of a feed that keeps failing. */
+const MAX_POLL_BACKOFF = 6 * 3_600_000;
+
+/** Delay before the next poll: the interval, doubled for each failure in a row beyond the first. */
+export function nextPollDelay(interval: number, failures: number): number {
+  if (failures <= 1) return interval;
+  return Math.min(interval * 2 ** (failures - 1), Math.max(interval, MAX_POLL_BACKOFF));
+}
+
 async function pollLoop<P extends ParamSpecs>(
   def: BotDefinition<P>,
   ctx: BotContext<P>,
   counters: Counters,
 ): Promise<void> {
   const interval = def.interval?.(ctx.params) ?? 60_000;
+  let failures = 0;
   while (!ctx.signal.aborted) {
     const started = Date.now();
     try {
       const n = await emitAll(def.poll?.(ctx) ?? [], ctx);
       ctx.log.info({ events: n, ms: Date.now() - started }, "poll done");
+      if (failures > 0) ctx.warn(`recovered after ${failures} failed poll(s)`);
+      failures = 0;
     } catch (err) {
+      if (ctx.signal.aborted) break;
+      failures += 1;
       counters.inc("errors");
-      ctx.log.error({ err }, "poll failed; trying again next interval");
-      ctx.warn(`poll failed: ${errorText(err)}`);
+      counters.inc("failed polls");
+      const wait = nextPollDelay(interval, failures);
+      ctx.log.error({ err, failures, nextPollMs: wait }, "poll failed");
+      // The lobby hears about every failure while it is new, then on each backoff step.
+      ctx.warn(
+        `poll failed (${failures} in a row): ${errorText(err)}; next try in ${Math.round(wait / 1000)} s`,
+      );
     }
-    await sleep(interval, undefined, { signal: ctx.signal }).catch(() => undefined);
+    const wait = failures === 0 ? interval : nextPollDelay(interval, failures);
+    await sleep(wait, undefined, { signal: ctx.signal }).catch(() => undefined);
   }
 }
 

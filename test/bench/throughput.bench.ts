@@ -26,8 +26,23 @@ function tool(args: string[], user: string, input?: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const p = spawn(
       process.execPath,
-      ["--import", "tsx", "startup.ts", ...args, "--service", server.service, "--jid", `${user}@localhost`, "--muc", server.mucHost],
-      { cwd: ROOT, env: { ...process.env, XMPP_PASSWORD: PASSWORD }, stdio: ["pipe", "ignore", "inherit"] },
+      [
+        "--import",
+        "tsx",
+        "startup.ts",
+        ...args,
+        "--service",
+        server.service,
+        "--jid",
+        `${user}@localhost`,
+        "--muc",
+        server.mucHost,
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, XMPP_PASSWORD: PASSWORD },
+        stdio: ["pipe", "ignore", "inherit"],
+      },
     );
     p.on("error", reject);
     p.on("exit", (code) => resolve(code ?? 1));
@@ -39,7 +54,14 @@ function tool(args: string[], user: string, input?: string): Promise<number> {
 async function viaTools(form: "compact" | "legacy", room: string): Promise<number> {
   const lines: string[] = [];
   for (let i = 0; i < N; i++) {
-    lines.push(JSON.stringify({ ip: `192.0.2.${i % 256}`, type: "scanner", asn: "64496", description: `event ${i}` }));
+    lines.push(
+      JSON.stringify({
+        ip: `192.0.2.${i % 256}`,
+        type: "scanner",
+        asn: "64496",
+        description: `event ${i}`,
+      }),
+    );
   }
   const t0 = Date.now();
   const received = tool(["receive", room, "--count", String(N)], "rx");
@@ -52,7 +74,12 @@ async function viaTools(form: "compact" | "legacy", room: string): Promise<numbe
 
 async function bareLoop(room: string, n: number): Promise<number> {
   const mk = (user: string) =>
-    client({ service: server.service, domain: "localhost", resource: "b", credentials: (auth) => auth({ username: user, password: PASSWORD }, "PLAIN") });
+    client({
+      service: server.service,
+      domain: "localhost",
+      resource: "b",
+      credentials: (auth) => auth({ username: user, password: PASSWORD }, "PLAIN"),
+    });
   const tx = mk("bare-tx");
   const rx = mk("bare-rx");
   for (const c of [tx, rx]) c.on("error", () => undefined);
@@ -67,7 +94,13 @@ async function bareLoop(room: string, n: number): Promise<number> {
       };
       c.on("stanza", on);
     });
-    await c.send(xml("presence", { to: `${room}/${nick}` }, xml("x", { xmlns: "http://jabber.org/protocol/muc" }, xml("history", { maxstanzas: "0" }))));
+    await c.send(
+      xml(
+        "presence",
+        { to: `${room}/${nick}` },
+        xml("x", { xmlns: "http://jabber.org/protocol/muc" }, xml("history", { maxstanzas: "0" })),
+      ),
+    );
     await joined;
   };
   await join(rx, "rx");
@@ -80,7 +113,13 @@ async function bareLoop(room: string, n: number): Promise<number> {
   });
   const t0 = Date.now();
   for (let i = 0; i < n; i++) {
-    await tx.send(xml("message", { to: room, type: "groupchat" }, xml("body", {}, `ip=192.0.2.${i % 256}, type=scanner, asn=64496, description="event ${i}"`)));
+    await tx.send(
+      xml(
+        "message",
+        { to: room, type: "groupchat" },
+        xml("body", {}, `ip=192.0.2.${i % 256}, type=scanner, asn=64496, description="event ${i}"`),
+      ),
+    );
   }
   await done;
   const ms = Date.now() - t0;
@@ -96,7 +135,9 @@ try {
   const base = (bareN / bareMs) * 1000;
   const row = (name: string, n: number, ms: number) => {
     const r = (n / ms) * 1000;
-    console.log(`  ${name.padEnd(52)} ${fmt(r).padStart(8)} events/s  ${(r / base).toFixed(2)}x baseline  (${n} in ${(ms / 1000).toFixed(1)} s)`);
+    console.log(
+      `  ${name.padEnd(52)} ${fmt(r).padStart(8)} events/s  ${(r / base).toFixed(2)}x baseline  (${n} in ${(ms / 1000).toFixed(1)} s)`,
+    );
   };
   console.log(`\nRoom throughput through a managed Prosody (${N} events, send -> room -> receive)`);
   row("baseline: bare @xmpp/client, 1 stanza per event", bareN, bareMs);

@@ -84,7 +84,11 @@ export async function startMesh(server: ManagedServer, opts: MeshOptions): Promi
 }
 
 /** Poll `check` until it returns a value (not undefined), or fail naming `what`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -105,11 +109,21 @@ export interface Peer {
   stop(): Promise<void>;
 }
 
-export async function connectPeer(server: ManagedServer, user: string, opts: { rooms?: Record<string, { form: "compact" | "legacy" }> } = {}): Promise<Peer> {
+export async function connectPeer(
+  server: ManagedServer,
+  user: string,
+  opts: { rooms?: Record<string, { form: "compact" | "legacy" }> } = {},
+): Promise<Peer> {
   await server.register(user, MESH_PASSWORD);
   const log = pino({ level: process.env.LOG_LEVEL ?? "warn" });
   const stack = createXmppStack({
-    login: { mode: "client", service: server.service, jid: `${user}@${server.host}`, password: MESH_PASSWORD, resource: "peer" },
+    login: {
+      mode: "client",
+      service: server.service,
+      jid: `${user}@${server.host}`,
+      password: MESH_PASSWORD,
+      resource: "peer",
+    },
     log,
     mucService: server.mucHost,
     nick: user,
@@ -168,7 +182,12 @@ export async function archivedEvents(peer: Peer, room: string): Promise<Event[]>
     };
     conn.on("stanza", onStanza);
     try {
-      const set = xml("set", { xmlns: NS_RSM }, xml("max", {}, "200"), ...(after ? [xml("after", {}, after)] : []));
+      const set = xml(
+        "set",
+        { xmlns: NS_RSM },
+        xml("max", {}, "200"),
+        ...(after ? [xml("after", {}, after)] : []),
+      );
       const query = xml("query", { xmlns: NS_MAM, queryid }, set);
       const reply = await peer.stack.iq.request(xml("iq", { type: "set", to: room }, query));
       events.push(...found);

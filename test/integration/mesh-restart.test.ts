@@ -7,7 +7,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Event } from "../../core/event.js";
 import { SERVER_KINDS, withServer } from "../harness/servers.js";
-import { archivedEvents, connectPeer, startMesh, waitFor, type Peer, type RunningMesh } from "../harness/mesh.js";
+import {
+  archivedEvents,
+  connectPeer,
+  startMesh,
+  waitFor,
+  type Peer,
+  type RunningMesh,
+} from "../harness/mesh.js";
 
 const N = 20_000;
 
@@ -47,14 +54,24 @@ bots:
         ids: ["source"],
       });
       const feedRoom = `feed@${server().mucHost}`;
-      await waitFor("the first events in the room", () => ((peer.received.get(feedRoom)?.length ?? 0) > 0 ? true : undefined), 60_000);
+      await waitFor(
+        "the first events in the room",
+        () => ((peer.received.get(feedRoom)?.length ?? 0) > 0 ? true : undefined),
+        60_000,
+      );
       await server().restart();
-      await waitFor("the poll to finish", () => (mesh.logs.some((l) => l.includes('"poll done"')) ? true : undefined), 120_000);
+      await waitFor(
+        "the poll to finish",
+        () => (mesh.logs.some((l) => l.includes('"poll done"')) ? true : undefined),
+        120_000,
+      );
       const want = N;
       const got = await waitFor(
         "every event in the room archive",
         async () => {
-          const seen = new Set((await archivedEvents(peer, feedRoom)).map((e) => e.value("description")));
+          const seen = new Set(
+            (await archivedEvents(peer, feedRoom)).map((e) => e.value("description")),
+          );
           return seen.size >= want ? seen : undefined;
         },
         120_000,
@@ -62,7 +79,9 @@ bots:
       expect(got.size).toBe(N);
       expect(got.has(`event 0`) && got.has(`event ${N - 1}`)).toBe(true);
       // The restart really interrupted the bot: it logged going offline.
-      expect(mesh.logs.some((l) => l.includes('"instance":"source"') && /offline|reconnect/i.test(l))).toBe(true);
+      expect(
+        mesh.logs.some((l) => l.includes('"instance":"source"') && /offline|reconnect/i.test(l)),
+      ).toBe(true);
     });
   });
 }

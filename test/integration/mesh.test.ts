@@ -33,13 +33,15 @@ routes:
 `;
 
 function sampleEvents(n: number, prefix: string): Event[] {
-  return Array.from({ length: n }, (_, i) =>
-    new Event({
-      ip: `192.0.2.${i % 256}`,
-      type: i % 3 === 0 ? "scanner" : "spam",
-      description: `${prefix} #${i}: åäö "quoted", 日本 😀`,
-      port: i % 2 ? ["22", "2222"] : "25",
-    }),
+  return Array.from(
+    { length: n },
+    (_, i) =>
+      new Event({
+        ip: `192.0.2.${i % 256}`,
+        type: i % 3 === 0 ? "scanner" : "spam",
+        description: `${prefix} #${i}: åäö "quoted", 日本 😀`,
+        port: i % 2 ? ["22", "2222"] : "25",
+      }),
   );
 }
 
@@ -56,9 +58,14 @@ for (const kind of SERVER_KINDS) {
     const room = (name: string) => `${name}@${server().mucHost}`;
     const lobbyReply = async (who: Peer, text: string, match: RegExp) => {
       const before = who.bodies.get(room("lobby"))?.length ?? 0;
-      await who.stack.connection.send(xml("message", { to: room("lobby"), type: "groupchat" }, xml("body", {}, text)));
+      await who.stack.connection.send(
+        xml("message", { to: room("lobby"), type: "groupchat" }, xml("body", {}, text)),
+      );
       return waitFor(`a lobby reply matching ${match}`, () =>
-        who.bodies.get(room("lobby"))?.slice(before).find((b) => match.test(b)),
+        who.bodies
+          .get(room("lobby"))
+          ?.slice(before)
+          .find((b) => match.test(b)),
       );
     };
 
@@ -119,7 +126,11 @@ for (const kind of SERVER_KINDS) {
       const bad = xml(
         "message",
         { to: room("in"), type: "groupchat" },
-        xml("e", { xmlns: "abusehelper#event" }, xml("k", { a: "!!!not base64" }, xml("v", { a: "@@" }))),
+        xml(
+          "e",
+          { xmlns: "abusehelper#event" },
+          xml("k", { a: "!!!not base64" }, xml("v", { a: "@@" })),
+        ),
       );
       await peer.stack.connection.send(bad);
       const good = new Event({ ip: "198.51.100.7", type: "after-malformed" });
@@ -147,7 +158,9 @@ for (const kind of SERVER_KINDS) {
       process.kill(before?.pid ?? 0, "SIGKILL");
       const after = await waitFor("tagger restarted", async () => {
         const s = (await mesh.statuses()).find((x) => x.id === "tagger");
-        return s && s.restarts >= 1 && s.state === "running" && s.pid !== before?.pid ? s : undefined;
+        return s && s.restarts >= 1 && s.state === "running" && s.pid !== before?.pid
+          ? s
+          : undefined;
       });
       expect(after.lastExit).toBe("signal SIGKILL");
       await waitFor("tagger back in the lobby", () =>
@@ -157,7 +170,9 @@ for (const kind of SERVER_KINDS) {
       await waitFor("an event through the restarted tagger", async () => {
         await peer.stack.publisher.publish("in", ev);
         await new Promise((r) => setTimeout(r, 500));
-        return peer.received.get(room("machine"))?.some((e) => e.contains("type", "after-restart")) ? true : undefined;
+        return peer.received.get(room("machine"))?.some((e) => e.contains("type", "after-restart"))
+          ? true
+          : undefined;
       });
     });
   });

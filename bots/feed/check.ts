@@ -1,0 +1,153 @@
+/**
+ * Shape checks for the `format`, `map` and `auth` params (and the presets, in the tests): a
+ * config mistake is reported at `startup.ts check` time with the path of the bad value and
+ * every problem at once, not as an odd poll result hours later.
+ */
+import { ParamError } from "../../core/index.js";
+import { timeParser } from "./time.js";
+import type { FeedSpec, FieldRule, FormatSpec, Mapping } from "./types.js";
+
+type Obj = Record<string, unknown>;
+
+const KEYS: Record<string, string[]> = {
+  csv: ["type", "delimiter", "comment", "columns", "relaxQuotes", "relaxColumnCount", "trim", "skipLines"],
+  json: ["type", "path", "lines"],
+  list: ["type", "kind", "comment", "rest"],
+  rss: ["type"],
+  rule: ["key", "time", "split", "lower", "values", "match"],
+  map: ["fields", "constants", "keepUnmapped"],
+};
+
+class Problems {
+  readonly list: string[] = [];
+  add(at: string, message: string): void {
+    this.list.push(`${at}: ${message}`);
+  }
+  throwIfAny(what: string): void {
+    if (this.list.length > 0) throw new ParamError(`bad ${what}: ${this.list.join("; ")}`);
+  }
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+const squash = (k: string) => k.toLowerCase().replace(/[_-]/g, "");
+
+/** Report keys not in `known`, suggesting the one meant (`relax_quotes` → `relaxQuotes`). */
+function unknownKeys(p: Problems, at: string, obj: Obj, known: string[]): void {
+  for (const key of Object.keys(obj)) {
+    if (known.includes(key)) continue;
+    const near = known.find((k) => squash(k) === squash(key));
+    p.add(`${at}.${key}`, `unknown key${near ? ` (did you mean ${near}?)` : ` (known: ${known.join(", ")})`}`);
+  }
+}
+
+function want(p: Problems, at: string, value: unknown, type: "string" | "boolean" | "number"): void {
+  if (value !== undefined && typeof value !== type) p.add(at, `expected a ${type}, got ${JSON.stringify(value)}`);
+}
+
+function stringList(p: Problems, at: string, value: unknown): void {
+  if (value !== undefined && !(Array.isArray(value) && value.every((v) => typeof v === "string"))) {
+    p.add(at, "expected a list of strings");
+  }
+}
+
+export function checkFormat(raw: unknown): FormatSpec {
+  const p = new Problems();
+  if (!isObj(raw)) throw new ParamError('expected a mapping like { type: csv, columns: header }');
+  const type = raw["type"];
+  if (typeof type !== "string" || !["csv", "json", "list", "rss"].includes(type)) {
+    throw new ParamError(`format.type: expected csv, json, list or rss, got ${JSON.stringify(type)}`);
+  }
+  unknownKeys(p, "format", raw, KEYS[type] ?? []);
+  if (type === "csv") {
+    const cols = raw["columns"];
+    if (cols !== "header" && !(Array.isArray(cols) && cols.length > 0 && cols.every((c) => typeof c === "string"))) {
+      p.add("format.columns", 'expected "header" or a list of column names');
+    }
+    for (const k of ["delimiter", "comment"]) want(p, `format.${k}`, raw[k], "string");
+    if (typeof raw["delimiter"] === "string" && raw["delimiter"].length === 0) p.add("format.delimiter", "is empty");
+    for (const k of ["relaxQuotes", "relaxColumnCount", "trim"]) want(p, `format.${k}`, raw[k], "boolean");
+    const skip = raw["skipLines"];
+    if (skip !== undefined && !(Number.isInteger(skip) && (skip as number) >= 0)) p.add("format.skipLines", "expected a whole number");
+  } else if (type === "json") {
+    want(p, "format.path", raw["path"], "string");
+    want(p, "format.lines", raw["lines"], "boolean");
+  } else if (type === "list") {
+    const kind = raw["kind"];
+    if (kind !== undefined && !["auto", "ip", "cidr", "range", "domain", "url"].includes(kind as string)) {
+      p.add("format.kind", `expected auto, ip, cidr, range, domain or url, got ${JSON.stringify(kind)}`);
+    }
+    stringList(p, "format.comment", raw["comment"]);
+    want(p, "format.rest", raw["rest"], "string");
+  }
+  p.throwIfAny("format");
+  return raw as FormatSpec;
+}
+
+function checkRule(p: Problems, at: string, rule: unknown): void {
+  if (typeof rule === "string") {
+    if (rule.trim() === "") p.add(at, "empty key");
+    return;
+  }
+  if (!isObj(rule)) return p.add(at, "expected a key name or a mapping like { key: ip }");
+  unknownKeys(p, at, rule, KEYS["rule"] ?? []);
+  if (typeof rule["key"] !== "string" || rule["key"].trim() === "") p.add(`${at}.key`, "required: the event key to write");
+  for (const k of ["split", "match"]) want(p, `${at}.${k}`, rule[k], "string");
+  want(p, `${at}.lower`, rule["lower"], "boolean");
+  const r = rule as Partial<FieldRule>;
+  if (typeof r.time === "string") {
+    try {
+      timeParser(r.time);
+    } catch (err) {
+      p.add(`${at}.time`, `${(err as Error).message}; or use iso, unix, unix-ms, rfc2822, auto`);
+    }
+  } else want(p, `${at}.time`, r.time, "string");
+  if (typeof r.match === "string") {
+    try {
+      new RegExp(r.match);
+    } catch (err) {
+      p.add(`${at}.match`, (err as Error).message);
+    }
+  }
+  const values = rule["values"];
+  if (values !== undefined && !(isObj(values) && Object.values(values).every((v) => typeof v === "string"))) {
+    p.add(`${at}.values`, "expected a mapping of value to value");
+  }
+}
+
+export function checkMapping(raw: unknown): Mapping {
+  const p = new Problems();
+  if (!isObj(raw)) throw new ParamError("expected a mapping like { fields: { ip: ip }, constants: { type: scanner } }");
+  unknownKeys(p, "map", raw, KEYS["map"] ?? []);
+  const fields = raw["fields"] ?? {};
+  if (!isObj(fields)) p.add("map.fields", "expected a mapping of source field to key or rule");
+  else for (const [name, rule] of Object.entries(fields)) checkRule(p, `map.fields.${name}`, rule);
+  const constants = raw["constants"];
+  if (constants !== undefined) {
+    if (!isObj(constants)) p.add("map.constants", "expected a mapping of key to value(s)");
+    else
+      for (const [k, v] of Object.entries(constants)) {
+        if (typeof v !== "string") stringList(p, `map.constants.${k}`, v);
+      }
+  }
+  want(p, "map.keepUnmapped", raw["keepUnmapped"], "boolean");
+  p.throwIfAny("map");
+  return { ...raw, fields } as Mapping;
+}
+
+export type Auth = NonNullable<FeedSpec["auth"]>;
+
+export function checkAuth(raw: unknown): Auth {
+  const p = new Problems();
+  if (!isObj(raw) || typeof raw["env"] !== "string") {
+    throw new ParamError("expected { header: Authorization, env: MY_FEED_KEY, scheme: Bearer } or { query: key, env: MY_FEED_KEY }");
+  }
+  const isHeader = typeof raw["header"] === "string";
+  if (isHeader === (typeof raw["query"] === "string")) p.add("auth", "give exactly one of header or query");
+  unknownKeys(p, "auth", raw, isHeader ? ["header", "env", "scheme"] : ["query", "env"]);
+  want(p, "auth.scheme", raw["scheme"], "string");
+  p.throwIfAny("auth");
+  return raw as Auth;
+}

@@ -1,0 +1,131 @@
+import { defineBot, formatTime, param, parseDuration, type BotContext, type Event } from "../../core/index.js";
+import { checkAuth, type Auth } from "./check.js";
+import { decompress } from "./decode.js";
+import { fetchFeed, safeUrl } from "./fetch.js";
+import { readRecords, unitOf } from "./formats/index.js";
+import { selectEvents } from "./pipeline.js";
+import { PRESETS } from "./presets/index.js";
+import { ReadReport } from "./report.js";
+import { IdSet } from "./seen.js";
+import { intervalOf, resolveSource, sourceMapper, sourceParams, type Source } from "./spec.js";
+import { commitRead, loadPrevious, loadValidators, saveValidators, specKey } from "./state.js";
+import { decodeText } from "./text.js";
+
+function checkHttpUrl(raw: unknown): string {
+  const text = typeof raw === "string" ? raw : "";
+  try {
+    const url = new URL(text);
+    if (url.protocol === "http:" || url.protocol === "https:") return url.toString();
+  } catch {
+    // reported below
+  }
+  throw new Error(`expected an http(s) URL, got ${JSON.stringify(raw)}`);
+}
+
+const params = {
+  ...sourceParams,
+  url: param.any<string | null>({
+    help: "Where the feed is fetched (http/https; user:password@ becomes Basic auth); default: the preset's",
+    default: null,
+    check: checkHttpUrl,
+  }),
+  interval: param.any<number | null>({
+    help: "Time between polls (e.g. 30m); default: the preset's, else 1h",
+    default: null,
+    check: parseDuration,
+  }),
+  timeout: param.duration({ help: "Give up an attempt after this long without response or body bytes", default: 60_000 }),
+  max_retries: param.int({ help: "Retries of one fetch on network errors, 5xx and 429 (exponential backoff)", default: 3, min: 0 }),
+  auth: param.any<Auth | null>({
+    help: "Credentials from the environment: { header, env, scheme } or { query, env }; default: the preset's",
+    default: null,
+    check: checkAuth,
+  }),
+};
+
+type Ctx = BotContext<typeof params>;
+
+interface Resolved extends Source {
+  url: string;
+  auth: Auth | undefined;
+}
+
+function resolve(ctx: Ctx): Resolved {
+  const p = ctx.params;
+  const source = resolveSource("feed", p, { name: "url", given: p.url !== null }, ctx.id);
+  return { ...source, url: p.url ?? source.preset?.url ?? "", auth: p.auth ?? source.preset?.auth };
+}
+
+async function* pollFeed(ctx: Ctx): AsyncIterable<Event> {
+  const feed = resolve(ctx);
+  const { compression, member } = feed.preset ?? {};
+  const key = specKey([feed.url, feed.format, feed.map, compression, member]);
+  const shown = safeUrl(feed.url);
+  const fail = (err: unknown, line?: number): Error => {
+    const msg = err instanceof Error ? err.message : String(err);
+    const text = msg.startsWith("feed ") ? msg : `feed ${feed.name}: ${shown}: ${msg}`;
+    const out = new Error(line ? `${text} (last ${unitOf(feed.format)} read: ${line})` : text, { cause: err });
+    ctx.log.error({ feed: feed.name, err: out }, "feed poll failed");
+    return out;
+  };
+  const validators = await loadValidators(ctx.stateDir, key);
+  let res;
+  try {
+    res = await fetchFeed({
+      feed: feed.name,
+      url: feed.url,
+      ...(feed.auth ? { auth: feed.auth } : {}),
+      secret: (name) => ctx.secret(name),
+      timeoutMs: ctx.params.timeout,
+      maxRetries: ctx.params.max_retries,
+      signal: ctx.signal,
+      ...(validators ? { validators } : {}),
+      onRetry: (why, ms) => {
+        ctx.count("retries");
+        ctx.log.warn({ feed: feed.name, delay: Math.round(ms) }, `feed ${feed.name}: ${why}; retrying`);
+      },
+    });
+  } catch (err) {
+    throw fail(err);
+  }
+  if (res.status === "not-modified") {
+    ctx.count("not modified");
+    ctx.log.info({ feed: feed.name }, "not modified since the last poll");
+    return;
+  }
+  const previous = await loadPrevious(ctx.stateDir, ctx.log, feed.name);
+  const next = new IdSet(previous.size);
+  const report = new ReadReport(feed.name, unitOf(feed.format), ctx);
+  const drop = ctx.params.drop_older_than;
+  try {
+    const body = await decompress(res.body, { compression: compression ?? "auto", ...(member ? { member } : {}) });
+    yield* selectEvents(readRecords(feed.format, decodeText(body.body), report.badRecord), {
+      mapper: sourceMapper(feed, shown),
+      report,
+      notBefore: drop > 0 ? formatTime(new Date(Date.now() - drop)) : undefined,
+      dedup: { previous, next },
+      count: (name, n) => ctx.count(name, n),
+    });
+    await commitRead(ctx.stateDir, next, [report]);
+  } catch (err) {
+    throw fail(err, report.lastLine);
+  }
+  // Only now: a 304 must never hide rows a failed read did not get to.
+  await saveValidators(ctx.stateDir, key, res.validators);
+  ctx.log.info({ feed: feed.name, records: report.records, bad: report.bad, ids: next.size }, "feed read");
+}
+
+export const feed = defineBot({
+  name: "feed",
+  kind: "source",
+  description:
+    "Polls a feed over HTTP(S) — a preset or url + format + map — and emits an event for each record that is new since the last poll.",
+  params,
+  interval: (p) => intervalOf(p.interval, p.preset === null ? undefined : PRESETS[p.preset]),
+  start(ctx) {
+    const f = resolve(ctx);
+    sourceMapper(f); // a bad time pattern or regex fails here, not on the first poll
+    ctx.log.info({ feed: f.name, url: safeUrl(f.url), format: f.format.type }, "feed ready");
+  },
+  poll: pollFeed,
+});
