@@ -1,11 +1,20 @@
 // The mesh end to end: `startup.ts run` supervising real bot processes on a real Prosody and a
 // real ejabberd. What a user would notice: events cross rooms intact, a killed bot comes back,
 // a malformed stanza is counted and skipped, and only admins get !status.
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Event } from "../../core/event.js";
 import { SERVER_KINDS, withServer } from "../harness/servers.js";
-import { connectPeer, startMesh, waitFor, type Peer, type RunningMesh } from "../harness/mesh.js";
+import {
+  connectPeer,
+  MESH_PASSWORD,
+  startMesh,
+  waitFor,
+  type Peer,
+  type RunningMesh,
+} from "../harness/mesh.js";
 
 const BODY = `
 lobby: lobby
@@ -174,6 +183,27 @@ for (const kind of SERVER_KINDS) {
           ? true
           : undefined;
       });
+    });
+
+    it("picks up an added bot on SIGHUP without restarting the others", async () => {
+      const before = (await mesh.statuses()).find((s) => s.id === "roomgraph")?.pid;
+      await server().register("tagger2", MESH_PASSWORD);
+      const file = join(mesh.dir, "mesh.yaml");
+      const added = `
+  - id: tagger2
+    bot: add-tag
+    in: in
+    out: mid2
+    params: { key: second, value: "yes" }
+`;
+      await writeFile(file, (await readFile(file, "utf8")) + added);
+      mesh.proc.kill("SIGHUP");
+      await waitFor("tagger2 in the lobby", () =>
+        admin.stack.muc.occupants(room("lobby")).has("tagger2") ? true : undefined,
+      );
+      const statuses = await mesh.statuses();
+      expect(statuses.find((s) => s.id === "roomgraph")?.pid).toBe(before);
+      expect(statuses.find((s) => s.id === "tagger2")?.state).toBe("running");
     });
   });
 }
