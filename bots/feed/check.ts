@@ -10,11 +10,20 @@ import type { FeedSpec, FieldRule, FormatSpec, Mapping } from "./types.js";
 type Obj = Record<string, unknown>;
 
 const KEYS: Record<string, string[]> = {
-  csv: ["type", "delimiter", "comment", "columns", "relaxQuotes", "relaxColumnCount", "trim", "skipLines"],
+  csv: [
+    "type",
+    "delimiter",
+    "comment",
+    "columns",
+    "relaxQuotes",
+    "relaxColumnCount",
+    "trim",
+    "skipLines",
+  ],
   json: ["type", "path", "lines"],
   list: ["type", "kind", "comment", "rest"],
   rss: ["type"],
-  rule: ["key", "time", "split", "lower", "values", "match"],
+  rule: ["key", "time", "split", "lower", "values", "match", "template"],
   map: ["fields", "constants", "keepUnmapped"],
 };
 
@@ -39,12 +48,21 @@ function unknownKeys(p: Problems, at: string, obj: Obj, known: string[]): void {
   for (const key of Object.keys(obj)) {
     if (known.includes(key)) continue;
     const near = known.find((k) => squash(k) === squash(key));
-    p.add(`${at}.${key}`, `unknown key${near ? ` (did you mean ${near}?)` : ` (known: ${known.join(", ")})`}`);
+    p.add(
+      `${at}.${key}`,
+      `unknown key${near ? ` (did you mean ${near}?)` : ` (known: ${known.join(", ")})`}`,
+    );
   }
 }
 
-function want(p: Problems, at: string, value: unknown, type: "string" | "boolean" | "number"): void {
-  if (value !== undefined && typeof value !== type) p.add(at, `expected a ${type}, got ${JSON.stringify(value)}`);
+function want(
+  p: Problems,
+  at: string,
+  value: unknown,
+  type: "string" | "boolean" | "number",
+): void {
+  if (value !== undefined && typeof value !== type)
+    p.add(at, `expected a ${type}, got ${JSON.stringify(value)}`);
 }
 
 function stringList(p: Problems, at: string, value: unknown): void {
@@ -55,29 +73,43 @@ function stringList(p: Problems, at: string, value: unknown): void {
 
 export function checkFormat(raw: unknown): FormatSpec {
   const p = new Problems();
-  if (!isObj(raw)) throw new ParamError('expected a mapping like { type: csv, columns: header }');
+  if (!isObj(raw)) throw new ParamError("expected a mapping like { type: csv, columns: header }");
   const type = raw["type"];
   if (typeof type !== "string" || !["csv", "json", "list", "rss"].includes(type)) {
-    throw new ParamError(`format.type: expected csv, json, list or rss, got ${JSON.stringify(type)}`);
+    throw new ParamError(
+      `format.type: expected csv, json, list or rss, got ${JSON.stringify(type)}`,
+    );
   }
   unknownKeys(p, "format", raw, KEYS[type] ?? []);
   if (type === "csv") {
     const cols = raw["columns"];
-    if (cols !== "header" && !(Array.isArray(cols) && cols.length > 0 && cols.every((c) => typeof c === "string"))) {
+    if (
+      cols !== "header" &&
+      !(Array.isArray(cols) && cols.length > 0 && cols.every((c) => typeof c === "string"))
+    ) {
       p.add("format.columns", 'expected "header" or a list of column names');
     }
     for (const k of ["delimiter", "comment"]) want(p, `format.${k}`, raw[k], "string");
-    if (typeof raw["delimiter"] === "string" && raw["delimiter"].length === 0) p.add("format.delimiter", "is empty");
-    for (const k of ["relaxQuotes", "relaxColumnCount", "trim"]) want(p, `format.${k}`, raw[k], "boolean");
+    if (typeof raw["delimiter"] === "string" && raw["delimiter"].length === 0)
+      p.add("format.delimiter", "is empty");
+    for (const k of ["relaxQuotes", "relaxColumnCount", "trim"])
+      want(p, `format.${k}`, raw[k], "boolean");
     const skip = raw["skipLines"];
-    if (skip !== undefined && !(Number.isInteger(skip) && (skip as number) >= 0)) p.add("format.skipLines", "expected a whole number");
+    if (skip !== undefined && !(Number.isInteger(skip) && (skip as number) >= 0))
+      p.add("format.skipLines", "expected a whole number");
   } else if (type === "json") {
     want(p, "format.path", raw["path"], "string");
     want(p, "format.lines", raw["lines"], "boolean");
   } else if (type === "list") {
     const kind = raw["kind"];
-    if (kind !== undefined && !["auto", "ip", "cidr", "range", "domain", "url"].includes(kind as string)) {
-      p.add("format.kind", `expected auto, ip, cidr, range, domain or url, got ${JSON.stringify(kind)}`);
+    if (
+      kind !== undefined &&
+      !["auto", "ip", "cidr", "range", "domain", "url"].includes(kind as string)
+    ) {
+      p.add(
+        "format.kind",
+        `expected auto, ip, cidr, range, domain or url, got ${JSON.stringify(kind)}`,
+      );
     }
     stringList(p, "format.comment", raw["comment"]);
     want(p, "format.rest", raw["rest"], "string");
@@ -93,8 +125,12 @@ function checkRule(p: Problems, at: string, rule: unknown): void {
   }
   if (!isObj(rule)) return p.add(at, "expected a key name or a mapping like { key: ip }");
   unknownKeys(p, at, rule, KEYS["rule"] ?? []);
-  if (typeof rule["key"] !== "string" || rule["key"].trim() === "") p.add(`${at}.key`, "required: the event key to write");
-  for (const k of ["split", "match"]) want(p, `${at}.${k}`, rule[k], "string");
+  if (typeof rule["key"] !== "string" || rule["key"].trim() === "")
+    p.add(`${at}.key`, "required: the event key to write");
+  for (const k of ["split", "match", "template"]) want(p, `${at}.${k}`, rule[k], "string");
+  if (typeof rule["template"] === "string" && !/\{[^{}]+\}/.test(rule["template"])) {
+    p.add(`${at}.template`, "names no field: write fields as {name}, e.g. {Start}-{End}");
+  }
   want(p, `${at}.lower`, rule["lower"], "boolean");
   const r = rule as Partial<FieldRule>;
   if (typeof r.time === "string") {
@@ -112,14 +148,20 @@ function checkRule(p: Problems, at: string, rule: unknown): void {
     }
   }
   const values = rule["values"];
-  if (values !== undefined && !(isObj(values) && Object.values(values).every((v) => typeof v === "string"))) {
+  if (
+    values !== undefined &&
+    !(isObj(values) && Object.values(values).every((v) => typeof v === "string"))
+  ) {
     p.add(`${at}.values`, "expected a mapping of value to value");
   }
 }
 
 export function checkMapping(raw: unknown): Mapping {
   const p = new Problems();
-  if (!isObj(raw)) throw new ParamError("expected a mapping like { fields: { ip: ip }, constants: { type: scanner } }");
+  if (!isObj(raw))
+    throw new ParamError(
+      "expected a mapping like { fields: { ip: ip }, constants: { type: scanner } }",
+    );
   unknownKeys(p, "map", raw, KEYS["map"] ?? []);
   const fields = raw["fields"] ?? {};
   if (!isObj(fields)) p.add("map.fields", "expected a mapping of source field to key or rule");
@@ -142,10 +184,13 @@ export type Auth = NonNullable<FeedSpec["auth"]>;
 export function checkAuth(raw: unknown): Auth {
   const p = new Problems();
   if (!isObj(raw) || typeof raw["env"] !== "string") {
-    throw new ParamError("expected { header: Authorization, env: MY_FEED_KEY, scheme: Bearer } or { query: key, env: MY_FEED_KEY }");
+    throw new ParamError(
+      "expected { header: Authorization, env: MY_FEED_KEY, scheme: Bearer } or { query: key, env: MY_FEED_KEY }",
+    );
   }
   const isHeader = typeof raw["header"] === "string";
-  if (isHeader === (typeof raw["query"] === "string")) p.add("auth", "give exactly one of header or query");
+  if (isHeader === (typeof raw["query"] === "string"))
+    p.add("auth", "give exactly one of header or query");
   unknownKeys(p, "auth", raw, isHeader ? ["header", "env", "scheme"] : ["query", "env"]);
   want(p, "auth.scheme", raw["scheme"], "string");
   p.throwIfAny("auth");

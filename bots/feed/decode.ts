@@ -17,7 +17,12 @@ export function sniff(head: Uint8Array): Compression {
   if (head[0] === 0x1f && head[1] === 0x8b) return "gzip";
   if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return "zip";
   const bz = head[0] === 0x42 && head[1] === 0x5a && head[2] === 0x68;
-  if (bz && (head[3] ?? 0) >= 0x31 && (head[3] ?? 0) <= 0x39 && BZ_BLOCK.every((b, i) => head[4 + i] === b)) {
+  if (
+    bz &&
+    (head[3] ?? 0) >= 0x31 &&
+    (head[3] ?? 0) <= 0x39 &&
+    BZ_BLOCK.every((b, i) => head[4 + i] === b)
+  ) {
     return "bz2";
   }
   return "none";
@@ -86,7 +91,8 @@ export async function decompress(
   opts: DecodeOptions = {},
 ): Promise<{ compression: Compression; body: AsyncIterable<Uint8Array> }> {
   const { head, all } = await peek(chunks, 10);
-  const compression = opts.compression === undefined || opts.compression === "auto" ? sniff(head) : opts.compression;
+  const compression =
+    opts.compression === undefined || opts.compression === "auto" ? sniff(head) : opts.compression;
   switch (compression) {
     case "gzip":
       return { compression, body: gunzip(all) };

@@ -1,14 +1,21 @@
-import { defineBot, formatTime, param, parseDuration, type BotContext, type Event } from "../../core/index.js";
+import {
+  defineBot,
+  param,
+  ParamError,
+  parseDuration,
+  type BotContext,
+  type Event,
+} from "../../core/index.js";
 import { checkAuth, type Auth } from "./check.js";
 import { decompress } from "./decode.js";
 import { fetchFeed, safeUrl } from "./fetch.js";
-import { readRecords, unitOf } from "./formats/index.js";
-import { selectEvents } from "./pipeline.js";
+import { unitOf } from "./formats/index.js";
+import { readEvents } from "./pipeline.js";
 import { PRESETS } from "./presets/index.js";
 import { ReadReport } from "./report.js";
 import { IdSet } from "./seen.js";
 import { intervalOf, resolveSource, sourceMapper, sourceParams, type Source } from "./spec.js";
-import { commitRead, loadPrevious, loadValidators, saveValidators, specKey } from "./state.js";
+import { loadPrevious, saveRead, loadValidators, saveValidators, specKey } from "./state.js";
 import { decodeText } from "./text.js";
 
 function checkHttpUrl(raw: unknown): string {
@@ -19,7 +26,7 @@ function checkHttpUrl(raw: unknown): string {
   } catch {
     // reported below
   }
-  throw new Error(`expected an http(s) URL, got ${JSON.stringify(raw)}`);
+  throw new ParamError(`expected an http(s) URL, got ${JSON.stringify(raw)}`);
 }
 
 const params = {
@@ -34,8 +41,15 @@ const params = {
     default: null,
     check: parseDuration,
   }),
-  timeout: param.duration({ help: "Give up an attempt after this long without response or body bytes", default: 60_000 }),
-  max_retries: param.int({ help: "Retries of one fetch on network errors, 5xx and 429 (exponential backoff)", default: 3, min: 0 }),
+  timeout: param.duration({
+    help: "Give up an attempt after this long without response or body bytes",
+    default: 60_000,
+  }),
+  max_retries: param.int({
+    help: "Retries of one fetch on network errors, 5xx and 429 (exponential backoff)",
+    default: 3,
+    min: 0,
+  }),
   auth: param.any<Auth | null>({
     help: "Credentials from the environment: { header, env, scheme } or { query, env }; default: the preset's",
     default: null,
@@ -64,7 +78,9 @@ async function* pollFeed(ctx: Ctx): AsyncIterable<Event> {
   const fail = (err: unknown, line?: number): Error => {
     const msg = err instanceof Error ? err.message : String(err);
     const text = msg.startsWith("feed ") ? msg : `feed ${feed.name}: ${shown}: ${msg}`;
-    const out = new Error(line ? `${text} (last ${unitOf(feed.format)} read: ${line})` : text, { cause: err });
+    const out = new Error(line ? `${text} (last ${unitOf(feed.format)} read: ${line})` : text, {
+      cause: err,
+    });
     ctx.log.error({ feed: feed.name, err: out }, "feed poll failed");
     return out;
   };
@@ -82,7 +98,10 @@ async function* pollFeed(ctx: Ctx): AsyncIterable<Event> {
       ...(validators ? { validators } : {}),
       onRetry: (why, ms) => {
         ctx.count("retries");
-        ctx.log.warn({ feed: feed.name, delay: Math.round(ms) }, `feed ${feed.name}: ${why}; retrying`);
+        ctx.log.warn(
+          { feed: feed.name, delay: Math.round(ms) },
+          `feed ${feed.name}: ${why}; retrying`,
+        );
       },
     });
   } catch (err) {
@@ -96,23 +115,30 @@ async function* pollFeed(ctx: Ctx): AsyncIterable<Event> {
   const previous = await loadPrevious(ctx.stateDir, ctx.log, feed.name);
   const next = new IdSet(previous.size);
   const report = new ReadReport(feed.name, unitOf(feed.format), ctx);
-  const drop = ctx.params.drop_older_than;
   try {
-    const body = await decompress(res.body, { compression: compression ?? "auto", ...(member ? { member } : {}) });
-    yield* selectEvents(readRecords(feed.format, decodeText(body.body), report.badRecord), {
+    const body = await decompress(res.body, {
+      compression: compression ?? "auto",
+      ...(member ? { member } : {}),
+    });
+    yield* readEvents(decodeText(body.body), {
+      format: feed.format,
       mapper: sourceMapper(feed, shown),
       report,
-      notBefore: drop > 0 ? formatTime(new Date(Date.now() - drop)) : undefined,
+      dropOlderThan: ctx.params.drop_older_than,
       dedup: { previous, next },
       count: (name, n) => ctx.count(name, n),
     });
-    await commitRead(ctx.stateDir, next, [report]);
+    report.finish();
+    await saveRead(ctx.stateDir, next, [report]);
   } catch (err) {
     throw fail(err, report.lastLine);
   }
   // Only now: a 304 must never hide rows a failed read did not get to.
   await saveValidators(ctx.stateDir, key, res.validators);
-  ctx.log.info({ feed: feed.name, records: report.records, bad: report.bad, ids: next.size }, "feed read");
+  ctx.log.info(
+    { feed: feed.name, records: report.records, bad: report.bad, ids: next.size },
+    "feed read",
+  );
 }
 
 export const feed = defineBot({

@@ -68,11 +68,18 @@ function prepare(req: FetchRequest): Prepared {
   if (req.auth) {
     const value = req.secret?.(req.auth.env);
     if (value === undefined || value === "") {
-      const use = "header" in req.auth ? `the ${req.auth.header} header` : `the ${req.auth.query} query parameter`;
-      throw new FeedFetchError(`feed ${req.feed}: the secret ${req.auth.env} (for ${use}) is not set in the environment`);
+      const use =
+        "header" in req.auth
+          ? `the ${req.auth.header} header`
+          : `the ${req.auth.query} query parameter`;
+      throw new FeedFetchError(
+        `feed ${req.feed}: the secret ${req.auth.env} (for ${use}) is not set in the environment`,
+      );
     }
     if ("header" in req.auth) {
-      headers[req.auth.header.toLowerCase()] = req.auth.scheme ? `${req.auth.scheme} ${value}` : value;
+      headers[req.auth.header.toLowerCase()] = req.auth.scheme
+        ? `${req.auth.scheme} ${value}`
+        : value;
     } else u.searchParams.set(req.auth.query, value);
   }
   if (req.validators?.etag) headers["if-none-match"] = req.validators.etag;
@@ -102,7 +109,10 @@ export async function fetchFeed(req: FetchRequest): Promise<FetchResult> {
   const base = req.retryBaseMs ?? 1000;
   for (let attempt = 0; ; attempt++) {
     const idle = new AbortController();
-    const timer = setTimeout(() => idle.abort(new Error(`no response for ${req.timeoutMs} ms`)), req.timeoutMs);
+    const timer = setTimeout(
+      () => idle.abort(new Error(`no response for ${req.timeoutMs} ms`)),
+      req.timeoutMs,
+    );
     const signal = AbortSignal.any([req.signal, idle.signal]);
     let retry: { why: string; after?: number | undefined };
     try {
@@ -115,7 +125,7 @@ export async function fetchFeed(req: FetchRequest): Promise<FetchResult> {
       if (res.ok && res.body) {
         return {
           status: "ok",
-          body: guardBody(res.body, timer, where, req.timeoutMs),
+          body: guardBody(res.body, { timer, idle: idle.signal, where, timeoutMs: req.timeoutMs }),
           validators: validatorsOf(res.headers),
           contentType: res.headers.get("content-type") ?? "",
         };
@@ -131,11 +141,15 @@ export async function fetchFeed(req: FetchRequest): Promise<FetchResult> {
       retry = { why: idle.signal.aborted ? `no response for ${req.timeoutMs} ms` : reason(err) };
     }
     if (attempt >= req.maxRetries) {
-      throw new FeedFetchError(`${where}: ${retry.why} (after ${attempt + 1} attempts)`);
+      throw new FeedFetchError(
+        `${where}: ${retry.why} (after ${attempt + 1} attempt${attempt > 0 ? "s" : ""})`,
+      );
     }
     const maxAfter = req.maxRetryAfterMs ?? 600_000;
     if (retry.after !== undefined && retry.after > maxAfter) {
-      throw new FeedFetchError(`${where}: ${retry.why}, asked to retry after ${Math.round(retry.after / 1000)} s`);
+      throw new FeedFetchError(
+        `${where}: ${retry.why}, asked to retry after ${Math.round(retry.after / 1000)} s`,
+      );
     }
     const delay = retry.after ?? base * 2 ** attempt * (0.8 + 0.4 * Math.random());
     req.onRetry?.(retry.why, delay);
@@ -153,12 +167,18 @@ function validatorsOf(headers: Headers): Validators {
 }
 
 /** The body's chunks; the idle timer restarts on each chunk, and a cut body says so. */
+interface Guard {
+  timer: NodeJS.Timeout;
+  idle: AbortSignal;
+  where: string;
+  timeoutMs: number;
+}
+
 async function* guardBody(
   body: ReadableStream<Uint8Array>,
-  timer: NodeJS.Timeout,
-  where: string,
-  timeoutMs: number,
+  guard: Guard,
 ): AsyncIterable<Uint8Array> {
+  const { timer, idle, where, timeoutMs } = guard;
   let bytes = 0;
   try {
     for await (const chunk of body) {
@@ -167,7 +187,7 @@ async function* guardBody(
       yield chunk;
     }
   } catch (err) {
-    const why = err instanceof Error && err.name === "AbortError" ? `no data for ${timeoutMs} ms` : reason(err);
+    const why = idle.aborted ? `no data for ${timeoutMs} ms` : reason(err);
     throw new FeedFetchError(`${where}: the body broke off after ${bytes} bytes: ${why}`);
   } finally {
     clearTimeout(timer);

@@ -31,6 +31,29 @@ interface Compiled {
   values: Record<string, string> | undefined;
   match: RegExp | undefined;
   time: { parse: TimeParser; format: string } | undefined;
+  template: ((fields: FeedRecord["fields"]) => string | undefined) | undefined;
+}
+
+/** `{a}-{b}` → a function of the record's fields, undefined when a named field is empty. */
+export function compileTemplate(
+  template: string,
+): (fields: FeedRecord["fields"]) => string | undefined {
+  const parts = template.split(/\{([^{}]+)\}/); // odd indexes are field names
+  return (fields) => {
+    let out = "";
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i] as string;
+      if (i % 2 === 0) {
+        out += part;
+        continue;
+      }
+      const raw = fields[part];
+      const value = (typeof raw === "string" ? raw : raw?.[0])?.trim();
+      if (!value) return undefined;
+      out += value;
+    }
+    return out;
+  };
 }
 
 function compileRule(source: string, rule: string | FieldRule): Compiled {
@@ -43,6 +66,7 @@ function compileRule(source: string, rule: string | FieldRule): Compiled {
     values: r.values,
     match: r.match === undefined ? undefined : new RegExp(r.match),
     time: r.time === undefined ? undefined : { parse: timeParser(r.time), format: r.time },
+    template: r.template === undefined ? undefined : compileTemplate(r.template),
   };
 }
 
@@ -71,15 +95,17 @@ export function compileMapping(map: Mapping, ctx: MappingContext): Mapper {
   return (record) => {
     const event = new Event();
     for (const rule of rules) {
-      const raw = record.fields[rule.source];
+      const raw = rule.template ? rule.template(record.fields) : record.fields[rule.source];
       if (raw !== undefined) addField(event, rule, raw);
     }
     // Plain lists: the entry goes to a key by its kind unless the mapping names it.
     if (record.kind !== undefined) {
       const entry = record.fields["entry"];
-      if (!mapped.has("entry") && typeof entry === "string") event.add(ENTRY_KEYS[record.kind], entry);
+      if (!mapped.has("entry") && typeof entry === "string")
+        event.add(ENTRY_KEYS[record.kind], entry);
       const description = record.fields["description"];
-      if (!mapped.has("description") && typeof description === "string") event.add("description", description);
+      if (!mapped.has("description") && typeof description === "string")
+        event.add("description", description);
     } else if (keepUnmapped) {
       for (const [name, raw] of Object.entries(record.fields)) {
         if (mapped.has(name)) continue;
@@ -102,7 +128,8 @@ function addField(event: Event, rule: Compiled, raw: string | string[]): void {
       let value = part.trim();
       if (value === "") continue;
       if (rule.lower) value = value.toLowerCase();
-      if (rule.values !== undefined && Object.hasOwn(rule.values, value)) value = rule.values[value] as string;
+      if (rule.values !== undefined && Object.hasOwn(rule.values, value))
+        value = rule.values[value] as string;
       if (rule.match !== undefined && !rule.match.test(value)) continue;
       if (rule.time !== undefined) {
         const time = rule.time.parse(value);

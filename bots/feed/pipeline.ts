@@ -4,10 +4,13 @@
  * The id is the event's content hash without `observation time`, which changes every read.
  */
 import { formatTime, type Event } from "../../core/index.js";
+import { readRecords, type ReadOptions } from "./formats/index.js";
 import { MappingError, type Mapper } from "./mapping.js";
 import type { FeedRecord } from "./record.js";
 import type { ReadReport } from "./report.js";
 import type { IdSet } from "./seen.js";
+import type { FormatSpec } from "./types.js";
+import { contentId } from "./event-id.js";
 
 export interface Dedup {
   /** Ids of the last complete read. */
@@ -26,16 +29,20 @@ export interface SelectOptions {
   count(name: string, n?: number): void;
 }
 
+const SUB_BATCH = 256;
+
+/** The events to emit, a batch per record batch (an await per event would cost more). */
 export async function* selectEvents(
   batches: AsyncIterable<FeedRecord[]>,
   opts: SelectOptions,
-): AsyncIterable<Event> {
+): AsyncIterable<Event[]> {
   const { mapper, report, notBefore, dedup } = opts;
   let old = 0;
   let unchanged = 0;
   try {
     for await (const batch of batches) {
       const seen = formatTime(new Date());
+      let out: Event[] = [];
       for (const record of batch) {
         report.lastLine = record.line;
         let event: Event | undefined;
@@ -57,15 +64,21 @@ export async function* selectEvents(
           continue;
         }
         if (dedup) {
-          const id = event.id();
+          const id = contentId(event);
           // Twice in one read is one event; in the previous read, not new.
           if (!dedup.next.addId(id) || dedup.previous.hasId(id)) {
             unchanged += 1;
             continue;
           }
         }
-        yield event.add("observation time", seen);
+        out.push(event.add("observation time", seen));
+        // Small batches: events handed on soon die young, which the GC finds cheap.
+        if (out.length >= SUB_BATCH) {
+          yield out;
+          out = [];
+        }
       }
+      if (out.length > 0) yield out;
     }
   } finally {
     if (old > 0) opts.count("dropped old", old);
@@ -79,4 +92,23 @@ function isOlder(event: Event, notBefore: string): boolean {
   // The time format sorts as text: `YYYY-MM-DD HH:MM:SSZ`.
   for (const t of times) if (t >= notBefore) return false;
   return true;
+}
+
+export interface ReadEventsOptions extends Omit<SelectOptions, "notBefore"> {
+  format: FormatSpec;
+  /** Drop events whose `source time` is older than this many ms (0: keep all). */
+  dropOlderThan: number;
+  read?: ReadOptions;
+}
+
+/** A decoded body to the events to emit, one at a time: what every source of the feed runs. */
+export async function* readEvents(
+  text: AsyncIterable<string>,
+  opts: ReadEventsOptions,
+): AsyncIterable<Event> {
+  const { format, dropOlderThan, read, ...select } = opts;
+  const notBefore =
+    dropOlderThan > 0 ? formatTime(new Date(Date.now() - dropOlderThan)) : undefined;
+  const records = readRecords(format, text, opts.report.badRecord, read);
+  for await (const batch of selectEvents(records, { ...select, notBefore })) yield* batch;
 }

@@ -20,7 +20,10 @@ export class ReadReport {
   records = 0;
   /** Line of the last record read, to say where a broken body stopped. */
   lastLine = 0;
+  /** The bad line with the lowest number (parse errors of a chunk are told before mapping
+   *  errors of the same chunk). */
   first: string | undefined;
+  #firstLine = Infinity;
 
   constructor(
     readonly feed: string,
@@ -30,6 +33,11 @@ export class ReadReport {
     public file?: string,
   ) {}
 
+  /** The feed, and the file when reading files. */
+  get label(): string {
+    return `feed ${this.feed}${this.file ? ` (${this.file})` : ""}`;
+  }
+
   /** Where a line is, in words: `feed x: data.csv line 3`. */
   where(line: number): string {
     return `feed ${this.feed}: ${this.file ? `${this.file} ` : ""}${this.unit} ${line}`;
@@ -38,11 +46,15 @@ export class ReadReport {
   readonly badRecord = (line: number, message: string): void => {
     this.bad += 1;
     const text = `${this.where(line)}: ${message}`;
-    this.first ??= text;
+    if (line < this.#firstLine) [this.first, this.#firstLine] = [text, line];
     this.sink.count("skipped lines");
     this.sink.count("errors");
     if (this.bad <= LOG_FIRST) this.sink.log.warn({ feed: this.feed, line }, `${text}; skipped`);
-    else if (this.bad === LOG_FIRST + 1) this.sink.log.warn({ feed: this.feed }, `feed ${this.feed}: more bad ${this.unit}s; counting them only`);
+    else if (this.bad === LOG_FIRST + 1)
+      this.sink.log.warn(
+        { feed: this.feed },
+        `feed ${this.feed}: more bad ${this.unit}s; counting them only`,
+      );
   };
 
   /** After a complete read: tell the lobby about skipped lines; throw when nothing was usable. */
@@ -50,15 +62,24 @@ export class ReadReport {
     if (this.empty > 0) this.sink.count("empty records", this.empty);
     if (this.records === 0 && this.empty > 0) {
       throw new Error(
-        `feed ${this.feed}: none of the mapped fields has a value in any of ${this.empty} ${this.unit}s; have the columns changed?`,
+        `${this.label}: none of the mapped fields has a value in any of ${this.empty} ${this.unit}s; have the columns changed?`,
       );
     }
-    if (this.bad === 0) return;
-    const what = `${this.bad} bad ${this.unit}${this.bad === 1 ? "" : "s"} skipped (first: ${this.first ?? "?"})`;
-    if (this.records === 0) {
+    if (this.records === 0 && this.bad > 0) {
       // Every line bad is a changed format or an error page, not data: keep the old state.
-      throw new Error(`feed ${this.feed}: no usable ${this.unit}; ${what}; has the format changed?`);
+      throw new Error(
+        `${this.label}: no usable ${this.unit}; ${this.badSummary()}; has the format changed?`,
+      );
     }
-    this.sink.warn(`feed ${this.feed}: ${what}`);
+    this.warnBad();
+  }
+
+  /** Tell the lobby how many lines were skipped, if any. */
+  warnBad(): void {
+    if (this.bad > 0) this.sink.warn(`${this.label}: ${this.badSummary()}`);
+  }
+
+  badSummary(): string {
+    return `${this.bad} bad ${this.unit}${this.bad === 1 ? "" : "s"} skipped (first: ${this.first ?? "?"})`;
   }
 }

@@ -100,12 +100,17 @@ export class IdSet {
   }
 
   static fromBuffer(buf: Buffer, where: string): IdSet {
-    if (buf.length < MAGIC.length || !buf.subarray(0, MAGIC.length).equals(MAGIC) || (buf.length - MAGIC.length) % 8 !== 0) {
+    if (
+      buf.length < MAGIC.length ||
+      !buf.subarray(0, MAGIC.length).equals(MAGIC) ||
+      (buf.length - MAGIC.length) % 8 !== 0
+    ) {
       throw new Error(`${where}: not an id file (bad header or length)`);
     }
     const n = (buf.length - MAGIC.length) / 8;
     const set = new IdSet(n);
-    for (let at = MAGIC.length; at < buf.length; at += 8) set.add(buf.readUInt32BE(at), buf.readUInt32BE(at + 4));
+    for (let at = MAGIC.length; at < buf.length; at += 8)
+      set.add(buf.readUInt32BE(at), buf.readUInt32BE(at + 4));
     return set;
   }
 }

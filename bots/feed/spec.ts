@@ -78,14 +78,19 @@ export function resolveSource(
     ...(map ? [] : ["map"]),
   ];
   if (missing.length > 0 || !format || !map) {
-    throw new ParamError(`${bot}: without a preset, ${location.name}, format and map are needed (missing: ${missing.join(", ")})`);
+    throw new ParamError(
+      `${bot}: without a preset, ${location.name}, format and map are needed (missing: ${missing.join(", ")})`,
+    );
   }
   return { name: params.name || preset?.name || fallbackName, format, map, preset };
 }
 
 /** The mapper for a source; `feedUrl` becomes the `feed url` key. */
 export function sourceMapper(source: Source, feedUrl?: string): Mapper {
-  return compileMapping(source.map, { feed: source.name, ...(feedUrl === undefined ? {} : { feedUrl }) });
+  return compileMapping(source.map, {
+    feed: source.name,
+    ...(feedUrl === undefined ? {} : { feedUrl }),
+  });
 }
 
 /** Interval in ms: the param, else the preset's, else an hour. */

@@ -31,14 +31,20 @@ export async function loadPrevious(stateDir: string, log: Logger, feed: string):
   try {
     return await loadIds(join(stateDir, IDS));
   } catch (err) {
-    log.warn({ err, feed }, `feed ${feed}: cannot read the ids of the last read; all events count as new`);
+    log.warn(
+      { err, feed },
+      `feed ${feed}: cannot read the ids of the last read; all events count as new`,
+    );
     return new IdSet();
   }
 }
 
-/** After a complete read: report bad lines (throws if nothing was usable), then save the ids. */
-export async function commitRead(stateDir: string, next: IdSet, reports: ReadReport[]): Promise<void> {
-  for (const r of reports) r.finish();
+/** After a complete read whose reports are finished: save the ids of this read. */
+export async function saveRead(
+  stateDir: string,
+  next: IdSet,
+  reports: ReadReport[],
+): Promise<void> {
   // An empty body keeps the last state: an outage page served as 200 must not make every
   // entry "new" again on the next good read.
   if (reports.every((r) => r.records === 0)) return;
@@ -46,13 +52,20 @@ export async function commitRead(stateDir: string, next: IdSet, reports: ReadRep
 }
 
 /** Validators to send, when they belong to this spec and the ids of their read are there. */
-export async function loadValidators(stateDir: string, key: string): Promise<Validators | undefined> {
+export async function loadValidators(
+  stateDir: string,
+  key: string,
+): Promise<Validators | undefined> {
   const cache = await readJson<HttpCache>(join(stateDir, HTTP));
   if (cache?.key !== key) return undefined;
   const ids = await stat(join(stateDir, IDS)).catch(() => undefined);
   return ids ? cache.validators : undefined;
 }
 
-export async function saveValidators(stateDir: string, key: string, validators: Validators): Promise<void> {
+export async function saveValidators(
+  stateDir: string,
+  key: string,
+  validators: Validators,
+): Promise<void> {
   await writeJson(join(stateDir, HTTP), { key, validators } satisfies HttpCache);
 }

@@ -21,7 +21,10 @@ export interface LineBatch {
 }
 
 /** Split text into lines (LF or CRLF; a last line without newline counts too). */
-export async function* splitLines(text: AsyncIterable<string>, first = 1): AsyncIterable<LineBatch> {
+export async function* splitLines(
+  text: AsyncIterable<string>,
+  first = 1,
+): AsyncIterable<LineBatch> {
   let tail = "";
   let next = first;
   for await (const chunk of text) {

@@ -31,13 +31,25 @@ interface Parts {
   offset?: string;
 }
 
+const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+
+function daysIn(y: number, mo: number): number {
+  if (mo === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(mo) ? 30 : 31;
+}
+
 /** Build from parts, rejecting what Date.UTC would silently roll over (Feb 30, hour 25). */
 function fromParts(p: Parts): string | undefined {
   const [h, mi, s] = [p.h ?? 0, p.mi ?? 0, p.s ?? 0];
-  if (p.mo < 1 || p.mo > 12 || p.d < 1 || p.d > 31 || h > 23 || mi > 59 || s > 60) return undefined;
-  const local = Date.UTC(p.y, p.mo - 1, p.d, h, mi, Math.min(s, 59), p.ms ?? 0);
-  if (new Date(local).getUTCDate() !== p.d) return undefined;
-  return formatTime(new Date(local - offsetMinutes(p.offset) * 60_000));
+  if (p.mo < 1 || p.mo > 12 || p.d < 1 || p.d > daysIn(p.y, p.mo) || h > 23 || mi > 59 || s > 60) {
+    return undefined;
+  }
+  const offset = offsetMinutes(p.offset);
+  // UTC already (most feeds): write it out directly, a Date round trip costs more than parsing.
+  if (offset === 0 && s < 60)
+    return `${pad(p.y, 4)}-${pad(p.mo)}-${pad(p.d)} ${pad(h)}:${pad(mi)}:${pad(s)}Z`;
+  const utc = Date.UTC(p.y, p.mo - 1, p.d, h, mi, Math.min(s, 59), p.ms ?? 0);
+  return formatTime(new Date(utc - offset * 60_000));
 }
 
 function fraction(text: string | undefined): number {
@@ -49,8 +61,13 @@ export function parseIso(value: string): string | undefined {
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, offset] = m;
   return fromParts({
-    y: Number(y), mo: Number(mo), d: Number(d),
-    h: Number(h ?? 0), mi: Number(mi ?? 0), s: Number(s ?? 0), ms: fraction(frac),
+    y: Number(y),
+    mo: Number(mo),
+    d: Number(d),
+    h: Number(h ?? 0),
+    mi: Number(mi ?? 0),
+    s: Number(s ?? 0),
+    ms: fraction(frac),
     ...(offset === undefined ? {} : { offset }),
   });
 }
@@ -101,10 +118,11 @@ const TOKENS: [string, string][] = [
 export function patternParser(pattern: string): TimeParser {
   let source = "";
   const seen = new Set<string>();
-  for (let i = 0; i < pattern.length; ) {
+  for (let i = 0; i < pattern.length;) {
     const token = TOKENS.find(([t]) => pattern.startsWith(t, i));
     if (token) {
-      if (seen.has(token[0][0] as string)) throw new Error(`time pattern ${JSON.stringify(pattern)} repeats ${token[0]}`);
+      if (seen.has(token[0][0] as string))
+        throw new Error(`time pattern ${JSON.stringify(pattern)} repeats ${token[0]}`);
       seen.add(token[0][0] as string);
       source += token[1];
       i += token[0].length;
@@ -117,15 +135,24 @@ export function patternParser(pattern: string): TimeParser {
     throw new Error(`time pattern ${JSON.stringify(pattern)} needs at least YYYY and MM (or MMM)`);
   }
   // An offset after the pattern is honoured even when the pattern does not ask for one.
-  const re = new RegExp(`^${source}${seen.has("Z") ? "" : "\\s*(?<tail>Z|UTC|GMT|[+-]\\d\\d:?\\d\\d)?"}$`, "i");
+  const re = new RegExp(
+    `^${source}${seen.has("Z") ? "" : "\\s*(?<tail>Z|UTC|GMT|[+-]\\d\\d:?\\d\\d)?"}$`,
+    "i",
+  );
   return (value) => {
     const g = re.exec(value.trim())?.groups;
     if (!g) return undefined;
-    const mo = g["mon"] !== undefined ? MONTHS.indexOf(g["mon"].toLowerCase()) + 1 : Number(g["mo"]);
+    const mo =
+      g["mon"] !== undefined ? MONTHS.indexOf(g["mon"].toLowerCase()) + 1 : Number(g["mo"]);
     const offset = g["offset"] ?? g["tail"];
     return fromParts({
-      y: Number(g["y"]), mo, d: Number(g["d"] ?? 1),
-      h: Number(g["h"] ?? 0), mi: Number(g["mi"] ?? 0), s: Number(g["s"] ?? 0), ms: fraction(g["frac"]),
+      y: Number(g["y"]),
+      mo,
+      d: Number(g["d"] ?? 1),
+      h: Number(g["h"] ?? 0),
+      mi: Number(g["mi"] ?? 0),
+      s: Number(g["s"] ?? 0),
+      ms: fraction(g["frac"]),
       ...(offset === undefined ? {} : { offset }),
     });
   };
@@ -146,5 +173,7 @@ export function timeParser(format: string): TimeParser {
 
 /** What a time format expects, for error messages. */
 export function describeTime(format: string): string {
-  return Object.hasOwn(NAMED, format) ? `a ${format} time` : `a time like ${JSON.stringify(format)}`;
+  return Object.hasOwn(NAMED, format)
+    ? `a time (${format})`
+    : `a time like ${JSON.stringify(format)}`;
 }

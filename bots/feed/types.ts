@@ -61,6 +61,10 @@ export interface FieldRule {
   values?: Record<string, string>;
   /** Keep only values matching this regex (others are dropped, not errors). */
   match?: string;
+  /** Build the value from several fields of the record, e.g. "{Start}-{End}" or
+   *  "{Start}/{Netblock}": `{name}` is that field's (first) value; when a named field is
+   *  empty the rule gives no value. The field the rule is listed under need not exist. */
+  template?: string;
 }
 
 export interface Mapping {

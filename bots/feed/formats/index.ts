@@ -11,7 +11,9 @@ export interface ReadOptions {
   /** Number the lines from here (a follower resuming mid-file). */
   firstLine?: number;
   /** CSV: column names learnt from the file's header earlier. */
-  columns?: string[];
+  columns?: string[] | undefined;
+  /** CSV: told the column names of a header row. */
+  onHeader?: ((columns: string[]) => void) | undefined;
 }
 
 /** What FeedRecord.line counts for this format, for messages: "line 12", "item 3". */

@@ -25,7 +25,8 @@ function addValue(into: Fields, name: string, value: unknown): void {
     flatten(value as Record<string, unknown>, into, `${name}.`);
     return;
   }
-  const text = String(value as string | number | boolean);
+  // Numbers and booleans as JSON writes them (1e21, true).
+  const text = typeof value === "string" ? value : JSON.stringify(value);
   const had = into[name];
   if (had === undefined) into[name] = text;
   else if (typeof had === "string") into[name] = [had, text];

@@ -48,7 +48,9 @@ export function itemFields(item: Node): Fields {
   put("published", text(item["published"]));
   put("guid", text(item["guid"]) ?? text(item["id"]));
   const categories = list(item["category"])
-    .map((c) => (typeof c === "object" && c !== null && "@_term" in c ? text((c as Node)["@_term"]) : text(c)))
+    .map((c) =>
+      typeof c === "object" && c !== null && "@_term" in c ? text((c as Node)["@_term"]) : text(c),
+    )
     .filter((c): c is string => c !== undefined);
   if (categories.length > 0) fields["category"] = categories;
   return fields;
@@ -70,7 +72,8 @@ export function rssRecords(xml: string, bad: BadRecord): FeedRecord[] {
   const items = [...list((root as Node)["item"]), ...list((root as Node)["entry"])];
   const out: FeedRecord[] = [];
   items.forEach((item, i) => {
-    if (typeof item === "object" && item !== null) out.push({ line: i + 1, fields: itemFields(item as Node) });
+    if (typeof item === "object" && item !== null)
+      out.push({ line: i + 1, fields: itemFields(item as Node) });
     else bad(i + 1, `item ${i + 1} is empty`);
   });
   return out;

@@ -8,7 +8,7 @@ import { constants } from "./common.js";
  */
 export const preset: FeedSpec = {
   name: "bruteforceblocker",
-  provider: "danger.rulez.sk (BruteForceBlocker)",
+  provider: "danger.rulez.sk",
   url: "http://danger.rulez.sk/projects/bruteforceblocker/blist.php",
   licence: "free to use (danger.rulez.sk)",
   description: "SSH brute-force sources reported by BruteForceBlocker users",

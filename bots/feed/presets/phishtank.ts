@@ -8,7 +8,7 @@ import { constants } from "./common.js";
  */
 export const preset: FeedSpec = {
   name: "phishtank",
-  provider: "PhishTank (Cisco Talos)",
+  provider: "PhishTank",
   url: "https://data.phishtank.com/data/online-valid.csv",
   licence: "free with a registered application key; PhishTank terms of use",
   description: "Community-verified phishing URLs that are online",

@@ -35,7 +35,7 @@ interface IocExport {
   name: string;
   path: string;
   what: string;
-  value: FieldRule;
+  value: string | FieldRule;
 }
 
 function threatFox(e: IocExport): FeedSpec {
