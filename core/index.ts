@@ -10,3 +10,4 @@ export {
 } from "./bot.js";
 export { param, parseDuration, ParamError, type ParamSpec, type ParamValues } from "./params.js";
 export type { Route } from "./config/types.js";
+export { expertOutput, expertParams, prefixKeys, type ExpertMode } from "./expert.js";
