@@ -11,3 +11,4 @@ export {
 export { param, parseDuration, ParamError, type ParamSpec, type ParamValues } from "./params.js";
 export type { Route } from "./config/types.js";
 export { expertOutput, expertParams, prefixKeys, type ExpertMode } from "./expert.js";
+export { parseRule, formatRule, lintRule, Rule, RuleSyntaxError } from "./rules/index.js";

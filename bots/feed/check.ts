@@ -23,7 +23,7 @@ const KEYS: Record<string, string[]> = {
   json: ["type", "path", "lines"],
   list: ["type", "kind", "comment", "rest"],
   rss: ["type"],
-  rule: ["key", "time", "split", "lower", "values", "match", "template"],
+  rule: ["key", "time", "split", "lower", "values", "match", "groups", "template"],
   map: ["fields", "constants", "keepUnmapped"],
 };
 
@@ -125,8 +125,9 @@ function checkRule(p: Problems, at: string, rule: unknown): void {
   }
   if (!isObj(rule)) return p.add(at, "expected a key name or a mapping like { key: ip }");
   unknownKeys(p, at, rule, KEYS["rule"] ?? []);
-  if (typeof rule["key"] !== "string" || rule["key"].trim() === "")
-    p.add(`${at}.key`, "required: the event key to write");
+  if (rule["groups"] !== undefined) checkGroups(p, at, rule);
+  else if (typeof rule["key"] !== "string" || rule["key"].trim() === "")
+    p.add(`${at}.key`, "required: the event key to write (or groups with match)");
   for (const k of ["split", "match", "template"]) want(p, `${at}.${k}`, rule[k], "string");
   if (typeof rule["template"] === "string" && !/\{[^{}]+\}/.test(rule["template"])) {
     p.add(`${at}.template`, "names no field: write fields as {name}, e.g. {Start}-{End}");
@@ -153,6 +154,31 @@ function checkRule(p: Problems, at: string, rule: unknown): void {
     !(isObj(values) && Object.values(values).every((v) => typeof v === "string"))
   ) {
     p.add(`${at}.values`, "expected a mapping of value to value");
+  }
+}
+
+/** `groups` replaces `key`: it needs a `match` that names each group it lists. */
+function checkGroups(p: Problems, at: string, rule: Obj): void {
+  const groups = rule["groups"];
+  if (!isObj(groups) || !Object.values(groups).every((k) => typeof k === "string" && k !== "")) {
+    return p.add(`${at}.groups`, "expected a mapping of match group to key, e.g. { ip: ip }");
+  }
+  if (rule["key"] !== undefined) p.add(`${at}.key`, "give key or groups, not both");
+  if (rule["time"] !== undefined) p.add(`${at}.time`, "cannot be combined with groups");
+  const match = rule["match"];
+  if (typeof match !== "string") {
+    return p.add(`${at}.groups`, "needs match: a regex with named groups like (?<ip>...)");
+  }
+  let names: string[];
+  try {
+    // An empty alternative always matches, and lists every named group (unset).
+    names = Object.keys(new RegExp(`(?:${match})|`).exec("")?.groups ?? {});
+  } catch {
+    return; // the bad regex is reported under match
+  }
+  for (const group of Object.keys(groups)) {
+    if (!names.includes(group))
+      p.add(`${at}.groups.${group}`, `match has no group (?<${group}>...)`);
   }
 }
 
@@ -185,14 +211,40 @@ export function checkAuth(raw: unknown): Auth {
   const p = new Problems();
   if (!isObj(raw) || typeof raw["env"] !== "string") {
     throw new ParamError(
-      "expected { header: Authorization, env: MY_FEED_KEY, scheme: Bearer } or { query: key, env: MY_FEED_KEY }",
+      "expected { header: Authorization, env: MY_FEED_KEY, scheme: Bearer }, { query: key, env: MY_FEED_KEY } or { url: true, env: MY_FEED_KEY }",
     );
   }
-  const isHeader = typeof raw["header"] === "string";
-  if (isHeader === (typeof raw["query"] === "string"))
-    p.add("auth", "give exactly one of header or query");
-  unknownKeys(p, "auth", raw, isHeader ? ["header", "env", "scheme"] : ["query", "env"]);
+  const kinds = [
+    typeof raw["header"] === "string",
+    typeof raw["query"] === "string",
+    raw["url"] === true,
+  ];
+  if (kinds.filter(Boolean).length !== 1)
+    p.add("auth", "give exactly one of header, query or url: true");
+  const known = kinds[0]
+    ? ["header", "env", "scheme"]
+    : kinds[1]
+      ? ["query", "env"]
+      : ["url", "env"];
+  unknownKeys(p, "auth", raw, known);
   want(p, "auth.scheme", raw["scheme"], "string");
   p.throwIfAny("auth");
   return raw as Auth;
+}
+
+/** The placeholder an `auth: { url: true }` secret replaces (as written, or as URL-encoded). */
+export const SECRET_PLACEHOLDER = "{secret}";
+
+export function hasPlaceholder(url: string): boolean {
+  return url.includes(SECRET_PLACEHOLDER) || /%7Bsecret%7D/i.test(url);
+}
+
+/** Why a URL and an auth do not go together, or undefined. */
+export function authTrouble(url: string, auth: Auth | undefined): string | undefined {
+  const inUrl = auth !== undefined && "url" in auth;
+  if (inUrl && !hasPlaceholder(url))
+    return `auth.url: the url needs a ${SECRET_PLACEHOLDER} placeholder for the secret ${auth.env}`;
+  if (!inUrl && hasPlaceholder(url))
+    return `url: ${SECRET_PLACEHOLDER} is filled only by auth: { url: true, env: NAME }`;
+  return undefined;
 }

@@ -197,6 +197,53 @@ describe("feed bot", () => {
     expect(feed.interval?.(bot.ctx.params)).toBe(3_600_000);
   });
 
+  it("sends a preset's secret only to the preset's own origin", async () => {
+    const body = await readFile(new URL("./presets/fixtures/microsoft-snds.csv", import.meta.url));
+    server.route("/snds.csv", (_q, res) => res.writeHead(200).end(body));
+    const secrets = { secrets: { SNDS_KEY: "k3y" } };
+    const mirror = await testBot(
+      feed,
+      { preset: "microsoft-snds", url: server.url("/snds.csv") },
+      secrets,
+    );
+    expect(mirror.warnings).toEqual([
+      expect.stringMatching(
+        /^feed microsoft-snds: url points at http:\/\/127\.0\.0\.1:\d+, not the preset's https:\/\/sendersupport\.olc\.protection\.outlook\.com: the preset's secret SNDS_KEY is not sent there/,
+      ),
+    ]);
+    expect(await mirror.poll()).toHaveLength(3);
+    expect(server.requests.at(-1)?.url).toBe("/snds.csv");
+    // An auth param is the user's word that this host gets the key.
+    const own = {
+      preset: "microsoft-snds",
+      url: server.url("/snds.csv"),
+      auth: { query: "key", env: "SNDS_KEY" },
+    };
+    const given = await testBot(feed, own, secrets);
+    expect(given.warnings).toEqual([]);
+    await given.poll();
+    expect(server.requests.at(-1)?.url).toBe("/snds.csv?key=k3y");
+  });
+
+  it("fills the {secret} of a url (PhishTank's key is a path segment), never showing it", async () => {
+    const body = await readFile(new URL("./presets/fixtures/phishtank.csv", import.meta.url));
+    server.route("/data/k3y/online-valid.csv", (_q, res) => res.writeHead(200).end(body));
+    const params = {
+      preset: "phishtank",
+      url: server.url("/data/{secret}/online-valid.csv"),
+      auth: { url: true, env: "PHISHTANK_APP_KEY" },
+    };
+    const bot = await testBot(feed, params, { secrets: { PHISHTANK_APP_KEY: "k3y" } });
+    const events = await bot.poll();
+    expect(events.length).toBeGreaterThan(0);
+    expect(events[0]?.["feed url"]).toEqual([server.url("/data/{secret}/online-valid.csv")]);
+    await expect(
+      testBot(feed, { ...params, url: server.url("/data/online-valid.csv") }),
+    ).rejects.toThrow(
+      "auth.url: the url needs a {secret} placeholder for the secret PHISHTANK_APP_KEY",
+    );
+  });
+
   it("without a preset, needs url, format and map, and says which are missing", async () => {
     await expect(testBot(feed, { format: CSV.format })).rejects.toThrow(
       "feed: without a preset, url, format and map are needed (missing: url, map)",

@@ -6,7 +6,7 @@ import {
   type BotContext,
   type Event,
 } from "../../core/index.js";
-import { checkAuth, type Auth } from "./check.js";
+import { authTrouble, checkAuth, type Auth } from "./check.js";
 import { decompress } from "./decode.js";
 import { fetchFeed, safeUrl } from "./fetch.js";
 import { unitOf } from "./formats/index.js";
@@ -51,7 +51,7 @@ const params = {
     min: 0,
   }),
   auth: param.any<Auth | null>({
-    help: "Credentials from the environment: { header, env, scheme } or { query, env }; default: the preset's",
+    help: "Credentials from the environment: { header, env, scheme }, { query, env } or { url: true, env } (fills {secret} in the url); default: the preset's, unless url points elsewhere",
     default: null,
     check: checkAuth,
   }),
@@ -62,12 +62,31 @@ type Ctx = BotContext<typeof params>;
 interface Resolved extends Source {
   url: string;
   auth: Auth | undefined;
+  /** Why the preset's auth was left out (the url points elsewhere), for a warning. */
+  authDropped?: string;
 }
 
+const originOf = (url: string): string => new URL(url).origin;
+
+/**
+ * The url and auth in force. A preset's secret goes only to the preset's own origin: with the
+ * url overridden to another host (a mirror) or to plain http, the preset's auth is dropped
+ * with a warning, since a mirror rarely wants the provider's key; an `auth` param sends one.
+ */
 function resolve(ctx: Ctx): Resolved {
   const p = ctx.params;
   const source = resolveSource("feed", p, { name: "url", given: p.url !== null }, ctx.id);
-  return { ...source, url: p.url ?? source.preset?.url ?? "", auth: p.auth ?? source.preset?.auth };
+  const preset = source.preset;
+  const url = p.url ?? preset?.url ?? "";
+  let auth = p.auth ?? preset?.auth;
+  let authDropped: string | undefined;
+  if (p.auth === null && preset?.auth && originOf(url) !== originOf(preset.url)) {
+    authDropped = `feed ${source.name}: url points at ${originOf(url)}, not the preset's ${originOf(preset.url)}: the preset's secret ${preset.auth.env} is not sent there (give auth in params to send one)`;
+    auth = undefined;
+  }
+  const trouble = authTrouble(url, auth);
+  if (trouble) throw new ParamError(`feed ${source.name}: ${trouble}`);
+  return { ...source, url, auth, ...(authDropped ? { authDropped } : {}) };
 }
 
 async function* pollFeed(ctx: Ctx): AsyncIterable<Event> {
@@ -78,9 +97,13 @@ async function* pollFeed(ctx: Ctx): AsyncIterable<Event> {
   const fail = (err: unknown, line?: number): Error => {
     const msg = err instanceof Error ? err.message : String(err);
     const text = msg.startsWith("feed ") ? msg : `feed ${feed.name}: ${shown}: ${msg}`;
-    const out = new Error(line ? `${text} (last ${unitOf(feed.format)} read: ${line})` : text, {
-      cause: err,
-    });
+    // Wrap only to add something: a logged cause repeats its message (pino's err serializer).
+    const out =
+      err instanceof Error && text === msg && !line
+        ? err
+        : new Error(line ? `${text} (last ${unitOf(feed.format)} read: ${line})` : text, {
+            cause: err,
+          });
     ctx.log.error({ feed: feed.name, err: out }, "feed poll failed");
     return out;
   };
@@ -151,6 +174,7 @@ export const feed = defineBot({
   start(ctx) {
     const f = resolve(ctx);
     sourceMapper(f); // a bad time pattern or regex fails here, not on the first poll
+    if (f.authDropped) ctx.warn(f.authDropped);
     ctx.log.info({ feed: f.name, url: safeUrl(f.url), format: f.format.type }, "feed ready");
   },
   poll: pollFeed,

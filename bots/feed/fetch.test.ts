@@ -129,6 +129,20 @@ describe("fetchFeed", () => {
     expect(server.requests.at(-1)?.url).toBe("/auth?x=1&key=s3cret");
   });
 
+  it("puts a url secret into the {secret} placeholder, and never into messages", async () => {
+    server.route("/data/s3%2Fk3y/list.csv", (_q, res) => res.writeHead(200).end("x\n"));
+    const secret = (name: string) => ({ FEED_KEY: "s3/k3y" })[name];
+    const auth = { url: true as const, env: "FEED_KEY" };
+    await text(await fetchFeed(req(server.url("/data/{secret}/list.csv"), { auth, secret })));
+    expect(server.requests.at(-1)?.url).toBe("/data/s3%2Fk3y/list.csv");
+    const err = await fetchFeed(req(server.url("/data/{secret}/gone.csv"), { auth, secret })).then(
+      () => "no error",
+      (e: Error) => e.message,
+    );
+    expect(err).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/data\/\{secret\}\/gone.csv: HTTP 404/);
+    expect(err).not.toContain("k3y");
+  });
+
   it("fails clearly when the secret is missing, without trying", async () => {
     const before = server.hits("/auth");
     await expect(
@@ -174,5 +188,8 @@ describe("helpers", () => {
 
   it("removes credentials from a URL for messages", () => {
     expect(safeUrl("https://me:pw@example.com/x?a=1")).toBe("https://example.com/x?a=1");
+    expect(safeUrl("https://example.com/data/{secret}/x")).toBe(
+      "https://example.com/data/{secret}/x",
+    );
   });
 });

@@ -5,7 +5,7 @@
  * by an idle timeout, so a 1M-line feed is never held whole.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Auth } from "./check.js";
+import { hasPlaceholder, SECRET_PLACEHOLDER, type Auth } from "./check.js";
 
 export interface Validators {
   etag?: string;
@@ -38,13 +38,14 @@ export class FeedFetchError extends Error {
   override name = "FeedFetchError";
 }
 
-/** The URL as shown in messages and the `feed url` key: user and password removed. */
+/** The URL as shown in messages and the `feed url` key: user and password removed, and a
+ *  secret placeholder shown as written (`{secret}`, which the URL parser encodes). */
 export function safeUrl(url: string): string {
   try {
     const u = new URL(url);
     u.username = "";
     u.password = "";
-    return u.toString();
+    return u.toString().replace(/%7Bsecret%7D/gi, SECRET_PLACEHOLDER);
   } catch {
     return "(bad URL)";
   }
@@ -53,10 +54,32 @@ export function safeUrl(url: string): string {
 interface Prepared {
   url: string;
   headers: Record<string, string>;
+  /** The secret sent, to be scrubbed from any message. */
+  secret: string | undefined;
+}
+
+function describeAuth(auth: Auth): string {
+  if ("header" in auth) return `the ${auth.header} header`;
+  if ("query" in auth) return `the ${auth.query} query parameter`;
+  return `the ${SECRET_PLACEHOLDER} of the URL`;
 }
 
 function prepare(req: FetchRequest): Prepared {
-  const u = new URL(req.url);
+  const value = req.auth ? req.secret?.(req.auth.env) : undefined;
+  if (req.auth && (value === undefined || value === "")) {
+    throw new FeedFetchError(
+      `feed ${req.feed}: the secret ${req.auth.env} (for ${describeAuth(req.auth)}) is not set in the environment`,
+    );
+  }
+  let raw = req.url;
+  if (req.auth && "url" in req.auth) {
+    if (!hasPlaceholder(raw))
+      throw new FeedFetchError(
+        `feed ${req.feed}: the URL has no ${SECRET_PLACEHOLDER} placeholder`,
+      );
+    raw = raw.replace(/\{secret\}|%7Bsecret%7D/gi, encodeURIComponent(value ?? ""));
+  }
+  const u = new URL(raw);
   const headers: Record<string, string> = { "user-agent": "abusemesh-feed/0.1", accept: "*/*" };
   // fetch() refuses URLs with credentials: send them as Basic auth (RFC 7617).
   if (u.username !== "" || u.password !== "") {
@@ -65,26 +88,22 @@ function prepare(req: FetchRequest): Prepared {
     u.username = "";
     u.password = "";
   }
-  if (req.auth) {
-    const value = req.secret?.(req.auth.env);
-    if (value === undefined || value === "") {
-      const use =
-        "header" in req.auth
-          ? `the ${req.auth.header} header`
-          : `the ${req.auth.query} query parameter`;
-      throw new FeedFetchError(
-        `feed ${req.feed}: the secret ${req.auth.env} (for ${use}) is not set in the environment`,
-      );
-    }
+  if (req.auth && value !== undefined) {
     if ("header" in req.auth) {
       headers[req.auth.header.toLowerCase()] = req.auth.scheme
         ? `${req.auth.scheme} ${value}`
         : value;
-    } else u.searchParams.set(req.auth.query, value);
+    } else if ("query" in req.auth) u.searchParams.set(req.auth.query, value);
   }
   if (req.validators?.etag) headers["if-none-match"] = req.validators.etag;
   if (req.validators?.lastModified) headers["if-modified-since"] = req.validators.lastModified;
-  return { url: u.toString(), headers };
+  return { url: u.toString(), headers, secret: value };
+}
+
+/** A message with the secret (as is, and as it appears in a URL) blanked out. */
+function scrub(message: string, secret: string | undefined): string {
+  if (!secret) return message;
+  return message.replaceAll(secret, "***").replaceAll(encodeURIComponent(secret), "***");
 }
 
 /** Retry-After as a delay in ms: delta-seconds or an HTTP date. */
@@ -104,7 +123,7 @@ function reason(err: unknown): string {
 }
 
 export async function fetchFeed(req: FetchRequest): Promise<FetchResult> {
-  const { url, headers } = prepare(req);
+  const { url, headers, secret } = prepare(req);
   const where = `feed ${req.feed}: GET ${safeUrl(req.url)}`;
   const base = req.retryBaseMs ?? 1000;
   for (let attempt = 0; ; attempt++) {
@@ -138,7 +157,9 @@ export async function fetchFeed(req: FetchRequest): Promise<FetchResult> {
     } catch (err) {
       clearTimeout(timer);
       if (err instanceof FeedFetchError || req.signal.aborted) throw err;
-      retry = { why: idle.signal.aborted ? `no response for ${req.timeoutMs} ms` : reason(err) };
+      // Network errors may quote the request URL, which can hold the secret.
+      const why = idle.signal.aborted ? `no response for ${req.timeoutMs} ms` : reason(err);
+      retry = { why: scrub(why, secret) };
     }
     if (attempt >= req.maxRetries) {
       throw new FeedFetchError(

@@ -95,6 +95,20 @@ describe("mapping", () => {
     expect(json({ line: 1, fields: { Start: "192.0.2.0", End: "" } }, m)).toBeUndefined();
   });
 
+  it("splits one field into several keys by the named groups of match", () => {
+    const m = {
+      fields: {
+        ioc: { match: "^(?<ip>[\\d.]+):(?<port>\\d+)$", groups: { ip: "ip", port: "port" } },
+      },
+    };
+    expect(json({ line: 1, fields: { ioc: " 192.0.2.1:443 " } }, m)).toMatchObject({
+      ip: ["192.0.2.1"],
+      port: ["443"],
+    });
+    // A value the regex does not match gives nothing, like any match.
+    expect(json({ line: 1, fields: { ioc: "example.com" } }, m)).toBeUndefined();
+  });
+
   it("throws a MappingError naming the field and value of a bad time", () => {
     const mapper = compileMapping({ fields: { seen: { key: "source time", time: "iso" } } }, ctx);
     expect(() => mapper({ line: 9, fields: { seen: "yesterday" } })).toThrow(MappingError);

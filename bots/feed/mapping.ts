@@ -30,6 +30,8 @@ interface Compiled {
   lower: boolean;
   values: Record<string, string> | undefined;
   match: RegExp | undefined;
+  /** [group, key] pairs: the named groups of `match` written instead of `key`. */
+  groups: [string, string][] | undefined;
   time: { parse: TimeParser; format: string } | undefined;
   template: ((fields: FeedRecord["fields"]) => string | undefined) | undefined;
 }
@@ -60,11 +62,12 @@ function compileRule(source: string, rule: string | FieldRule): Compiled {
   const r: FieldRule = typeof rule === "string" ? { key: rule } : rule;
   return {
     source,
-    key: r.key,
+    key: r.key ?? "",
     split: r.split,
     lower: r.lower ?? false,
     values: r.values,
     match: r.match === undefined ? undefined : new RegExp(r.match),
+    groups: r.groups === undefined ? undefined : Object.entries(r.groups),
     time: r.time === undefined ? undefined : { parse: timeParser(r.time), format: r.time },
     template: r.template === undefined ? undefined : compileTemplate(r.template),
   };
@@ -130,7 +133,15 @@ function addField(event: Event, rule: Compiled, raw: string | string[]): void {
       if (rule.lower) value = value.toLowerCase();
       if (rule.values !== undefined && Object.hasOwn(rule.values, value))
         value = rule.values[value] as string;
-      if (rule.match !== undefined && !rule.match.test(value)) continue;
+      const found = rule.match?.exec(value);
+      if (found === null) continue;
+      if (rule.groups !== undefined) {
+        for (const [group, key] of rule.groups) {
+          const part = found?.groups?.[group]?.trim();
+          if (part) event.add(key, part);
+        }
+        continue;
+      }
       if (rule.time !== undefined) {
         const time = rule.time.parse(value);
         if (time === undefined) {

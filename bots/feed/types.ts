@@ -47,8 +47,8 @@ export type FormatSpec =
 
 /** How one source field becomes event values. A plain string is `{ key: thatString }`. */
 export interface FieldRule {
-  /** Event key to write (harmonized name, core/keys.ts). */
-  key: string;
+  /** Event key to write (harmonized name, core/keys.ts); left out when `groups` names them. */
+  key?: string;
   /** Parse as a time into `YYYY-MM-DD HH:MM:SSZ`: "iso", "unix", "unix-ms", "rfc2822" (RSS
    *  pubDate), "auto" (any of these), or a pattern of YYYY MM M MMM DD D HH H mm ss SSS Z such as
    *  "YYYY-MM-DD HH:mm:ss" (taken as UTC unless the value carries an offset). */
@@ -61,6 +61,10 @@ export interface FieldRule {
   values?: Record<string, string>;
   /** Keep only values matching this regex (others are dropped, not errors). */
   match?: string;
+  /** Instead of `key`: write named groups of `match` to keys of their own, `{ group: key }`,
+   *  e.g. `match: '^(?<ip>.+):(?<port>\d+)$', groups: { ip: ip, port: port }` splits
+   *  `192.0.2.1:443` into `ip` and `port`. A group that matched nothing gives no value. */
+  groups?: Record<string, string>;
   /** Build the value from several fields of the record, e.g. "{Start}-{End}" or
    *  "{Start}/{Netblock}": `{name}` is that field's (first) value; when a named field is
    *  empty the rule gives no value. The field the rule is listed under need not exist. */
@@ -91,8 +95,12 @@ export interface FeedSpec {
   map: Mapping;
   /** Default poll interval, e.g. "1h" (respect the provider's published limits). */
   interval: string;
-  /** Credentials from the environment, never from the config file: header name and env var. */
-  auth?: { header: string; env: string; scheme?: string } | { query: string; env: string };
+  /** Credentials from the environment, never from the config file: a header, a query
+   *  parameter, or (`url: true`) the `{secret}` placeholder of the URL (a key in the path). */
+  auth?:
+    | { header: string; env: string; scheme?: string }
+    | { query: string; env: string }
+    | { url: true; env: string };
   /** The `type` value the events get (also in `map.constants`); for the README row. */
   type: string;
   /** Body compression; default "auto": by magic bytes (gzip, zip, bz2), else plain. */

@@ -92,6 +92,7 @@ export async function startProsody(opts: StartProsodyOptions): Promise<ManagedSe
       components,
       mam: opts.mam ?? true,
       archiveItemLimit: opts.archiveItemLimit ?? 100_000,
+      sqlArchive: (opts.mam ?? true) && (await hasLuaSqlite()),
       runAsRoot: isRoot(),
       maxStanzaSize: MAX_STANZA_SIZE,
       ...(s2s ? { s2s } : {}),
@@ -194,4 +195,18 @@ export async function startProsody(opts: StartProsodyOptions): Promise<ManagedSe
       await launch();
     },
   };
+}
+
+/** Whether Prosody's SQLite driver (Debian lua-dbi-sqlite3) is installed. */
+async function hasLuaSqlite(): Promise<boolean> {
+  const { access } = await import("node:fs/promises");
+  for (const v of ["5.4", "5.3", "5.2"]) {
+    try {
+      await access(`/usr/lib/x86_64-linux-gnu/lua/${v}/dbd/sqlite3.so`);
+      return true;
+    } catch {
+      // try the next Lua version
+    }
+  }
+  return false;
 }

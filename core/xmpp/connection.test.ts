@@ -51,7 +51,11 @@ class FakeServer {
         );
       } else if (text.includes("<auth")) {
         authed = this.accept;
-        socket.write(this.accept ? `<success xmlns='${SASL}'/>` : `<failure xmlns='${SASL}'><not-authorized/></failure>`);
+        socket.write(
+          this.accept
+            ? `<success xmlns='${SASL}'/>`
+            : `<failure xmlns='${SASL}'><not-authorized/></failure>`,
+        );
       } else if (text.includes("<bind")) {
         const id = /id="([^"]+)"/.exec(text)?.[1] ?? "";
         socket.write(
@@ -72,7 +76,14 @@ afterEach(async () => {
 });
 
 const client = (service: string) =>
-  new XmppConnection({ mode: "client", service, jid: "bot@localhost", password: "s3cret", log, backoff: { initial: 10, max: 50 } });
+  new XmppConnection({
+    mode: "client",
+    service,
+    jid: "bot@localhost",
+    password: "s3cret",
+    log,
+    backoff: { initial: 10, max: 50 },
+  });
 
 describe("XmppConnection (client)", () => {
   it("logs in with SASL PLAIN even when SCRAM-SHA-1 is offered", async () => {
@@ -83,7 +94,9 @@ describe("XmppConnection (client)", () => {
     expect(conn.jid).toBe("bot@localhost/mesh");
     const auth = server.received.find((t) => t.includes("<auth"));
     expect(auth).toContain('mechanism="PLAIN"');
-    expect(Buffer.from(/>([^<]+)</.exec(auth ?? "")?.[1] ?? "", "base64").toString()).toBe("\0bot\0s3cret");
+    expect(Buffer.from(/>([^<]+)</.exec(auth ?? "")?.[1] ?? "", "base64").toString()).toBe(
+      "\0bot\0s3cret",
+    );
   });
 
   it("fails for good, without retrying, when the credentials are refused", async () => {
@@ -107,23 +120,52 @@ describe("XmppConnection (client)", () => {
     expect(server.sockets).toHaveLength(2);
   });
 
+  it("reconnects when the server goes silent and ignores its ping (XEP-0199)", async () => {
+    server = new FakeServer(); // answers no pings
+    conn = new XmppConnection({
+      mode: "client",
+      service: await server.listen("127.0.0.1"),
+      jid: "bot@localhost",
+      password: "s3cret",
+      log,
+      backoff: { initial: 10, max: 50 },
+      keepalive: { intervalMs: 60, timeoutMs: 60 },
+    });
+    await conn.start();
+    const offline = once(conn, "offline");
+    await offline;
+    await once(conn, "online");
+    expect(server.received.some((t) => t.includes("urn:xmpp:ping"))).toBe(true);
+    expect(server.sockets.length).toBeGreaterThanOrEqual(2);
+  });
+
   const external = Object.values(networkInterfaces())
     .flat()
     .find((i) => i?.family === "IPv4" && !i.internal)?.address;
 
-  it.skipIf(external === undefined)("refuses to send credentials in the clear to a non-loopback host", async () => {
-    server = new FakeServer();
-    conn = client(await server.listen(external ?? ""));
-    await expect(conn.start()).rejects.toThrow(InsecureConnectionError);
-    expect(server.received.some((t) => t.includes("<auth"))).toBe(false);
-  });
+  it.skipIf(external === undefined)(
+    "refuses to send credentials in the clear to a non-loopback host",
+    async () => {
+      server = new FakeServer();
+      conn = client(await server.listen(external ?? ""));
+      await expect(conn.start()).rejects.toThrow(InsecureConnectionError);
+      expect(server.received.some((t) => t.includes("<auth"))).toBe(false);
+    },
+  );
 });
 
 describe("XmppConnection (component)", () => {
   it("refuses a component service that is not on loopback (XEP-0114 has no TLS)", () => {
     server = new FakeServer();
     const make = () =>
-      new XmppConnection({ mode: "component", service: "xmpp://192.0.2.10:5347", domain: "bots.example.org", secret: "x", localpart: "bot", log });
+      new XmppConnection({
+        mode: "component",
+        service: "xmpp://192.0.2.10:5347",
+        domain: "bots.example.org",
+        secret: "x",
+        localpart: "bot",
+        log,
+      });
     expect(make).toThrow(InsecureConnectionError);
   });
 });

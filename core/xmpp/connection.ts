@@ -1,12 +1,11 @@
 import { EventEmitter, once } from "node:events";
 import type { Logger } from "pino";
-import type { Element } from "@xmpp/xml";
+import { xml, type Element } from "@xmpp/xml";
 import { backoffDelay, type BackoffOptions } from "./backoff.js";
 import { createClientEntity, type ClientLogin } from "./client-entity.js";
 import { createComponentEntity, type ComponentLogin } from "./component-entity.js";
-import type { Entity, EntityHandle } from "./entity.js";
+import type { EntityHandle } from "./entity.js";
 import {
-  AuthenticationError,
   InsecureConnectionError,
   NotConnectedError,
   SessionReplacedError,
@@ -15,7 +14,12 @@ import {
   XmppError,
 } from "./errors.js";
 import { bareJid, domainOf } from "./jid.js";
+import { Keepalive, type KeepaliveOptions } from "./keepalive.js";
+import type { ConnectionEvents, StanzaLink } from "./link.js";
+import { destroySocket, noDelay, permanent, sleep } from "./socket.js";
 import { parseService } from "./service.js";
+
+export type { ConnectionEvents, StanzaLink };
 
 export type ConnectionLogin =
   ({ mode: "client" } & ClientLogin) | ({ mode: "component" } & ComponentLogin);
@@ -27,36 +31,11 @@ export type ConnectionOptions = ConnectionLogin & {
   onlineTimeoutMs?: number;
   /** An online spell at least this long resets the backoff (default 10 s). */
   healthyAfterMs?: number;
+  /** Probe a silent stream with XEP-0199 pings and reconnect when it is dead; false: never. */
+  keepalive?: (KeepaliveOptions & { to?: string }) | false;
 };
 
-export interface ConnectionEvents {
-  /** Every incoming message, presence and iq addressed to us. */
-  stanza: [stanza: Element];
-  /** Online (again): `jid` is our full JID. */
-  online: [jid: string];
-  /** The stream went down; a reconnect is under way unless we were stopped. */
-  offline: [info: { reason: string }];
-  /** A permanent failure (bad credentials, insecure transport): no more attempts. */
-  failed: [err: Error];
-}
-
-/**
- * What the MUC, publisher and subscriber need of a connection: send stanzas and hear about
- * incoming ones and online/offline changes. XmppConnection is one; tests use a fake.
- */
-export interface StanzaLink {
-  readonly online: boolean;
-  readonly jid: string;
-  send(stanza: Element): Promise<void>;
-  on<K extends keyof ConnectionEvents>(
-    event: K,
-    fn: (...args: ConnectionEvents[K]) => void,
-  ): unknown;
-  off<K extends keyof ConnectionEvents>(
-    event: K,
-    fn: (...args: ConnectionEvents[K]) => void,
-  ): unknown;
-}
+const NS_PING = "urn:xmpp:ping";
 
 type State = "idle" | "connecting" | "online" | "stopped" | "failed";
 
@@ -76,6 +55,7 @@ export class XmppConnection extends EventEmitter<ConnectionEvents> implements St
   #onlineSince = 0;
   #closing = false;
   #replaced: Error | undefined;
+  readonly #keepalive: Keepalive | undefined;
   #wake: (() => void) | undefined;
   #started: { resolve: () => void; reject: (err: Error) => void } | undefined;
 
@@ -103,6 +83,8 @@ export class XmppConnection extends EventEmitter<ConnectionEvents> implements St
       this.#domain = opts.domain;
     }
     const entity = this.#handle.entity;
+    this.#keepalive = this.#makeKeepalive(opts);
+    entity.on("element", () => this.#keepalive?.heard());
     entity.on("stanza", (stanza: Element) => this.#onStanza(stanza));
     entity.on("connect", () => noDelay(entity));
     entity.on("status", (status: string) => this.#log.trace({ status }, "xmpp.js status"));
@@ -159,6 +141,7 @@ export class XmppConnection extends EventEmitter<ConnectionEvents> implements St
   async stop(): Promise<void> {
     const was = this.#state;
     this.#state = "stopped";
+    this.#keepalive?.stop();
     this.#wake?.();
     this.#started?.reject(new StoppedError());
     this.#started = undefined;
@@ -205,6 +188,7 @@ export class XmppConnection extends EventEmitter<ConnectionEvents> implements St
 
   #onDrop(reason: string): void {
     if (this.#state !== "online") return; // attempts handle their own failures
+    this.#keepalive?.stop();
     if (this.#replaced !== undefined) {
       this.emit("offline", { reason: "replaced by another session" });
       return this.#fail(this.#replaced);
@@ -251,6 +235,7 @@ export class XmppConnection extends EventEmitter<ConnectionEvents> implements St
       this.#state = "online";
       this.#closing = false;
       this.#onlineSince = Date.now();
+      this.#keepalive?.start();
       this.#log.info({ jid: this.jid, service: this.#service }, "XMPP online");
       this.#started?.resolve();
       this.#started = undefined;
@@ -276,9 +261,36 @@ export class XmppConnection extends EventEmitter<ConnectionEvents> implements St
     }
   }
 
+  #makeKeepalive(opts: ConnectionOptions): Keepalive | undefined {
+    if (opts.keepalive === false) return undefined;
+    // XEP-0199 §4.2 client-to-server ping; a component pings the server it is attached to,
+    // the parent of its domain unless told (any answer, even an error, proves the stream).
+    const to =
+      opts.keepalive?.to ??
+      (opts.mode === "client" ? domainOf(opts.jid) : opts.domain.replace(/^[^.]+\./, ""));
+    const probe = (): void => {
+      const ping = xml(
+        "iq",
+        { type: "get", to, id: `ping-${Date.now()}` },
+        xml("ping", { xmlns: NS_PING }),
+      );
+      this.send(ping).catch(() => {});
+    };
+    const dead = (): void => {
+      if (this.#state !== "online") return;
+      this.#log.warn({ service: this.#service }, "XMPP server silent after a ping; reconnecting");
+      this.#closing = true;
+      destroySocket(this.#handle.entity);
+    };
+    return new Keepalive(probe, dead, opts.keepalive ?? {});
+  }
+
   #fail(err: Error): void {
     this.#state = "failed";
-    this.#log.error({ err, service: this.#service }, "XMPP login failed; not retrying");
+    this.#log.error(
+      { err, service: this.#service },
+      "XMPP connection failed for good; not retrying",
+    );
     if (this.#started !== undefined) {
       this.#started.reject(err);
       this.#started = undefined;
@@ -286,31 +298,4 @@ export class XmppConnection extends EventEmitter<ConnectionEvents> implements St
       this.emit("failed", err);
     }
   }
-}
-
-/** The typed error for failures that no retry fixes, or undefined for transient ones. */
-function permanent(err: unknown): Error | undefined {
-  if (err instanceof InsecureConnectionError || err instanceof AuthenticationError) return err;
-  if (err instanceof XmppConfigError) return err;
-  const condition = (err as { condition?: unknown } | null)?.condition;
-  // RFC 6120 §6.5.10 (SASL) and §4.9.3.12 (stream): the credentials or secret were refused.
-  if (condition === "not-authorized") {
-    return new AuthenticationError("the server refused our credentials", "not-authorized");
-  }
-  return undefined;
-}
-
-/**
- * Turn off Nagle's algorithm: a batch message ends in a short TCP segment that would otherwise
- * wait for the peer's delayed ACK (~40 ms) before leaving, capping throughput per round trip.
- */
-function noDelay(entity: Entity): void {
-  const socket = (entity as { socket?: unknown }).socket as
-    | { setNoDelay?: (on: boolean) => void; socket?: { setNoDelay?: (on: boolean) => void } }
-    | undefined;
-  (socket?.setNoDelay ? socket : socket?.socket)?.setNoDelay?.(true);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -17,6 +17,7 @@ export type { ClientLogin } from "./client-entity.js";
 export type { ComponentLogin } from "./component-entity.js";
 export * from "./errors.js";
 export { IqCaller } from "./iq.js";
+export { Keepalive, type KeepaliveOptions } from "./keepalive.js";
 export { bareJid, domainOf, resolveRoom, resourceOf } from "./jid.js";
 export {
   Muc,

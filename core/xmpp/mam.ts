@@ -46,12 +46,18 @@ export async function* queryArchive(
       const forwarded = result.getChild("forwarded", NS_FORWARD);
       const message = forwarded?.getChild("message");
       if (message === undefined) return;
-      page.push({ id: result.attrs.id, stamp: forwarded?.getChild("delay", NS_DELAY)?.attrs.stamp, message });
+      page.push({
+        id: result.attrs.id,
+        stamp: forwarded?.getChild("delay", NS_DELAY)?.attrs.stamp,
+        message,
+      });
     };
     link.on("stanza", collect);
     let fin: Element | undefined;
     try {
-      const reply = await iq.request(archiveIq(room, queryid, { ...query, ...(after ? { after } : {}) }));
+      const reply = await iq.request(
+        archiveIq(room, queryid, { ...query, ...(after ? { after } : {}) }),
+      );
       fin = reply.getChild("fin", NS_MAM);
     } finally {
       link.off("stanza", collect);
@@ -72,6 +78,11 @@ function archiveIq(room: string, queryid: string, q: ArchiveQuery): Element {
   return xml(
     "iq",
     { type: "set", to: room, id: randomUUID() },
-    xml("query", { xmlns: NS_MAM, queryid }, xml("x", { xmlns: NS_DATA, type: "submit" }, ...fields), set),
+    xml(
+      "query",
+      { xmlns: NS_MAM, queryid },
+      xml("x", { xmlns: NS_DATA, type: "submit" }, ...fields),
+      set,
+    ),
   );
 }

@@ -114,3 +114,12 @@ export function parseMucPresence(presence: Element): MucPresence | undefined {
 export function isDelayed(message: Element): boolean {
   return message.getChild("delay", NS_DELAY) !== undefined;
 }
+
+/** Why the room removed us, from the status codes of our unavailable self-presence. */
+export function removalReason(codes: Set<number>): string {
+  if (codes.has(307)) return "kicked"; // XEP-0045 §9.2
+  if (codes.has(301)) return "banned"; // §9.4
+  if (codes.has(332)) return "service shutting down"; // §7.14
+  if (codes.has(321) || codes.has(322)) return "affiliation changed"; // §9.5
+  return "removed from room";
+}

@@ -4,119 +4,38 @@ import type { Logger } from "pino";
 import type { Element } from "@xmpp/xml";
 import type { StanzaLink } from "./connection.js";
 import { MucJoinError } from "./errors.js";
-import type { IqCaller } from "./iq.js";
 import { bareJid, resolveRoom, resourceOf } from "./jid.js";
 import {
   isDelayed,
   joinPresence,
   leavePresence,
   parseMucPresence,
+  removalReason,
   roomConfigIq,
   statusPresence,
-  type HistoryRequest,
   type MucPresence,
 } from "./muc-stanzas.js";
+import { CATCH_UP_SLACK_MS, newRoom, type Room } from "./muc-room.js";
+import type {
+  JoinOptions,
+  JoinResult,
+  MessageError,
+  MucEvents,
+  MucOptions,
+  PrivateMessage,
+  RoomMessage,
+} from "./muc-types.js";
 import { stanzaError, type StanzaErrorInfo } from "./stanza-error.js";
 
-export interface MucOptions {
-  connection: StanzaLink;
-  iq: IqCaller;
-  /** MUC service short room names resolve against, e.g. `rooms.localhost`. */
-  service: string;
-  /** Our nick in every room unless a join names another. */
-  nick: string;
-  log: Logger;
-  /** Presence status text shown in every room. */
-  status?: string;
-  /** A join not confirmed within this long fails (first join) or is retried (rejoin). */
-  joinTimeoutMs?: number;
-  /** How many suffixed nicks to try after a 409 conflict (default 9: nick_2 … nick_10). */
-  maxNickRetries?: number;
-  /** Wait between rejoin attempts of a room we were removed from (default 2 s). */
-  rejoinDelayMs?: number;
-}
-
-export interface JoinOptions {
-  nick?: string;
-  /** Ask for this much history on join and deliver `<delay/>`-stamped messages (default: none). */
-  history?: HistoryRequest;
-  /**
-   * On a rejoin after a drop, ask the room for what was said since shortly before we last heard
-   * from it (XEP-0045 §7.2.13 `since`) and deliver those replays: a best-effort bridge over the
-   * gap, bounded by the room's history size. Duplicates are possible (receivers dedup by id).
-   */
-  catchUp?: boolean;
-  /** When we create the room, make occupants' real JIDs visible to all (default true). */
-  nonAnonymous?: boolean;
-}
-
-export interface JoinResult {
-  room: string;
-  /** The nick we got, maybe suffixed after a conflict. */
-  nick: string;
-  /** We created the room (XEP-0045 status 201). */
-  created: boolean;
-  /** Real JIDs are visible to every occupant (status 100, or our config was accepted). */
-  nonAnonymous: boolean;
-}
-
-/** A groupchat message from an occupant of a room we are in. */
-export interface RoomMessage {
-  room: string;
-  nick: string;
-  /** The sender's real bare JID when the room shows it. */
-  realJid?: string;
-  /** Our own message reflected back by the room. */
-  self: boolean;
-  /** A history replay (XEP-0203 `<delay/>`), delivered only when the join asked for history. */
-  delayed: boolean;
-  stanza: Element;
-}
-
-/** A one-to-one message: from a room occupant (XEP-0045 §7.5) or any JID. */
-export interface PrivateMessage {
-  from: string;
-  body: string;
-  room?: string;
-  nick?: string;
-  realJid?: string;
-  stanza: Element;
-}
-
-export interface MessageError {
-  room: string;
-  id: string | undefined;
-  error: StanzaErrorInfo;
-}
-
-export interface MucEvents {
-  groupchat: [message: RoomMessage];
-  chat: [message: PrivateMessage];
-  joined: [result: JoinResult];
-  /** We are out of the room (connection lost, kicked, room destroyed); a rejoin may follow. */
-  left: [room: string, reason: string];
-  "message-error": [info: MessageError];
-}
-
-interface Room {
-  room: string;
-  baseNick: string;
-  nick: string;
-  opts: JoinOptions;
-  state: "pending" | "joining" | "joined";
-  everJoined: boolean;
-  conflicts: number;
-  joinId: string;
-  timer: NodeJS.Timeout | undefined;
-  waiters: { resolve: (r: JoinResult) => void; reject: (err: Error) => void }[];
-  occupants: Map<string, string | undefined>;
-  result: JoinResult | undefined;
-  /** When we last knew we were in the room (ms): a live message or presence, or the drop. */
-  lastSeen: number;
-}
-
-/** Clock skew and in-flight slack allowed for when asking for history `since` (ms). */
-const CATCH_UP_SLACK_MS = 5000;
+export type {
+  JoinOptions,
+  JoinResult,
+  MessageError,
+  MucEvents,
+  MucOptions,
+  PrivateMessage,
+  RoomMessage,
+};
 
 /** Multi-user chat (XEP-0045): joins, rejoins after reconnect, nick conflicts, room messages. */
 export class Muc extends EventEmitter<MucEvents> {
@@ -151,21 +70,7 @@ export class Muc extends EventEmitter<MucEvents> {
     if (r?.state === "joined" && r.result) return Promise.resolve(r.result);
     if (r === undefined) {
       const nick = opts.nick ?? this.opts.nick;
-      r = {
-        room,
-        baseNick: nick,
-        nick,
-        opts,
-        state: "pending",
-        everJoined: false,
-        conflicts: 0,
-        joinId: "",
-        timer: undefined,
-        waiters: [],
-        occupants: new Map(),
-        result: undefined,
-        lastSeen: 0,
-      };
+      r = newRoom(room, nick, opts);
       this.#rooms.set(room, r);
       if (this.#conn.online) this.#sendJoin(r);
     }
@@ -406,12 +311,4 @@ export class Muc extends EventEmitter<MucEvents> {
       });
     }
   }
-}
-
-function removalReason(codes: Set<number>): string {
-  if (codes.has(307)) return "kicked"; // XEP-0045 §9.2
-  if (codes.has(301)) return "banned"; // §9.4
-  if (codes.has(332)) return "service shutting down"; // §7.14
-  if (codes.has(321) || codes.has(322)) return "affiliation changed"; // §9.5
-  return "removed from room";
 }

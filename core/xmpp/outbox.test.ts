@@ -1,13 +1,19 @@
-import { appendFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { Event } from "../event.js";
 import { Outbox } from "./outbox.js";
 
 const log = pino({ level: "silent" });
-const spool = () => join(mkdtempSync(join(tmpdir(), "outbox-")), "state", "outbox.jsonl");
+const dirs: string[] = [];
+const spool = () => {
+  const dir = mkdtempSync(join(tmpdir(), "outbox-"));
+  dirs.push(dir);
+  return join(dir, "state", "outbox.jsonl");
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe("Outbox", () => {
   it("keeps what was accepted and not acknowledged across a restart", () => {

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import type { Element } from "@xmpp/xml";
 import { Event } from "../event.js";
 import { decodeMessage } from "../wire/index.js";
@@ -124,7 +124,9 @@ describe("Publisher", () => {
   });
 
   it("spools accepted events so a new process sends what the old one had not delivered", async () => {
-    const spoolFile = join(mkdtempSync(join(tmpdir(), "outbox-")), "outbox.jsonl");
+    const dir = mkdtempSync(join(tmpdir(), "outbox-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const spoolFile = join(dir, "outbox.jsonl");
     const old = setup({ spoolFile });
     online(old.link);
     for (let i = 0; i < 5; i++) await old.publisher.publish("raw", ev(i));

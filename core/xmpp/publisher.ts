@@ -4,7 +4,7 @@ import type { Element } from "@xmpp/xml";
 import type { Event } from "../event.js";
 import { encodeMessage, MessagePacker, type CodecStats, type WireForm } from "../wire/index.js";
 import type { StanzaLink } from "./connection.js";
-import { StoppedError } from "./errors.js";
+import { StoppedError, XmppError } from "./errors.js";
 import type { MessageError, Muc, RoomMessage } from "./muc.js";
 import { Outbox, type OutboxEntry } from "./outbox.js";
 import { reflectedId, stampMessage, STAMP_BYTES } from "./stamp.js";
@@ -27,6 +27,12 @@ export interface PublisherOptions {
   /** Re-send a message the room has not reflected after this long (default 60 s). */
   resendAfterMs?: number;
   stats?: CodecStats;
+  /**
+   * Ask the room to keep our messages in its history and archive (XEP-0334 `<store/>`; default
+   * true). Compact batches have no `<body>`, and servers archive only messages with one unless
+   * hinted, yet consumers catch up from the archive. Archiving costs server time.
+   */
+  archive?: boolean;
 }
 
 /** Counters of one output room. */
@@ -72,6 +78,7 @@ export class Publisher {
   readonly #drained: (() => void)[] = [];
   readonly #forms = new Map<string, WireForm>();
   #reserved = 0;
+  #started = false;
   #stopped = false;
   #resendTimer: NodeJS.Timeout | undefined;
 
@@ -89,6 +96,8 @@ export class Publisher {
 
   /** Load what a previous run left in the spool and send it once its rooms are joined. */
   start(): void {
+    if (this.#started) return;
+    this.#started = true;
     const owed = this.#outbox.open();
     for (const entry of owed) {
       try {
@@ -113,6 +122,8 @@ export class Publisher {
   /** Accept an event for a room; waits while the in-flight window is full (back-pressure). */
   async publish(roomName: string, event: Event): Promise<void> {
     if (this.#stopped) throw new StoppedError("publisher");
+    // Before start() the spool is not open: accepting would promise durability we lack.
+    if (!this.#started) throw new XmppError("publisher not started: call start() first");
     const room = this.opts.muc.resolve(roomName);
     if (this.#waiters.length > 0 || this.#outbox.size + this.#reserved >= this.#window) {
       await new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
@@ -218,7 +229,7 @@ export class Publisher {
       id,
       room: r.room,
       seqs,
-      stanza: stampMessage(message, id),
+      stanza: stampMessage(message, id, this.opts.archive ?? true),
       sends: 0,
       sentAt: 0,
     };
@@ -266,7 +277,10 @@ export class Publisher {
     const s = id === undefined ? undefined : this.#byId.get(id);
     if (s === undefined || s.room !== room) return;
     // not-acceptable: we are out of the room; the MUC rejoins and we re-send. "wait": later.
-    if (error.condition === "not-acceptable" || error.type === "wait") return;
+    if (error.condition === "not-acceptable" || error.type === "wait") {
+      this.opts.log.debug({ room, error }, "room bounced a message; it will be re-sent");
+      return;
+    }
     const r = this.#rooms.get(room);
     if (r !== undefined) r.counters.rejected++;
     this.opts.log.error(

@@ -14,19 +14,20 @@ export const STAMP_BYTES = 192;
  * (MAM) otherwise, and compact batches have none, yet consumers catch up from there.
  * Keeps a serialized message serialized: its text is re-wrapped instead of parsed.
  */
-export function stampMessage(message: Element, id: string): Element {
-  const origin = xml("origin-id", { xmlns: NS_SID, id });
-  const store = xml("store", { xmlns: NS_HINTS });
+export function stampMessage(message: Element, id: string, store = true): Element {
+  const extra = [xml("origin-id", { xmlns: NS_SID, id })];
+  if (store) extra.push(xml("store", { xmlns: NS_HINTS }));
   if (message instanceof SerializedElement && message.isSerialized) {
     const text = message.toString();
     const open = text.indexOf(">"); // attribute values are escaped: the first '>' ends the tag
     const selfClosing = text[open - 1] === "/";
     const inner = selfClosing ? "" : text.slice(open + 1, -`</${message.name}>`.length);
-    const head = origin.toString() + store.toString();
+    const head = extra.map(String).join("");
     return new SerializedElement(message.name, { ...message.attrs, id }, head + inner);
   }
   message.attrs.id = id;
-  return message.append(origin, store);
+  message.append(...extra); // ltx's append returns nothing, whatever the type shim says
+  return message;
 }
 
 /** The id our reflected message carries: its origin-id, else the stanza id. */

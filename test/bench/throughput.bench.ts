@@ -19,7 +19,7 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const PASSWORD = "bench";
 
 const dir = await mkdtemp(join(tmpdir(), "mesh-bench-"));
-const server = await startProsody({ dir, mam: false });
+const server = await startProsody({ dir }); // as managed: room archives on
 for (const u of ["tx", "rx", "bare-tx", "bare-rx"]) await server.register(u, PASSWORD);
 
 function tool(args: string[], user: string, input?: string): Promise<number> {

@@ -1,7 +1,7 @@
 // A real mesh for integration tests: `startup.ts run` as a child process against a test server,
 // with bot accounts registered, plus a helper client built from core's own XMPP stack.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +21,8 @@ export interface MeshOptions {
   rooms: string;
   /** Instance ids to register accounts for. */
   ids: string[];
+  /** Run in this directory, kept on stop: a second start on it finds the bots' state. */
+  dir?: string;
 }
 
 export interface RunningMesh {
@@ -34,7 +36,8 @@ export interface RunningMesh {
 
 /** Start `startup.ts run` on a config for `server` (client login, shared password). */
 export async function startMesh(server: ManagedServer, opts: MeshOptions): Promise<RunningMesh> {
-  const dir = await mkdtemp(join(tmpdir(), "mesh-run-"));
+  const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), "mesh-run-")));
+  await mkdir(dir, { recursive: true });
   for (const id of opts.ids) await server.register(id, MESH_PASSWORD);
   const config = [
     "xmpp:",
@@ -78,7 +81,9 @@ export async function startMesh(server: ManagedServer, opts: MeshOptions): Promi
     async stop() {
       proc.kill("SIGTERM");
       await exited;
-      if (process.env.KEEP_SERVER_DIRS !== "1") await rm(dir, { recursive: true, force: true });
+      if (process.env.KEEP_SERVER_DIRS !== "1" && opts.dir === undefined) {
+        await rm(dir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -6,9 +6,8 @@ import { constants } from "./common.js";
  * days. `#` comments around a tab-separated table with a header row (Start, End, Netblock
  * = prefix length, Attacks, Name, Country, email); the last three may be empty.
  *
- * The mapping language has no rule that joins two columns, so the range is kept as
- * `first ip` / `last ip` and the prefix length as `prefix length` rather than as one
- * `netblock` value (see the presets section of bots/feed/README.md).
+ * Start and End become one `netblock` range (`first-last`, core/keys.ts); the prefix length
+ * says nothing more, so it is not kept.
  */
 export const preset: FeedSpec = {
   name: "dshield-block",
@@ -19,9 +18,7 @@ export const preset: FeedSpec = {
   format: { type: "csv", delimiter: "\t", comment: "#", columns: "header", relaxQuotes: true },
   map: {
     fields: {
-      Start: "first ip",
-      End: "last ip",
-      Netblock: "prefix length",
+      range: { key: "netblock", template: "{Start}-{End}" },
       Attacks: "attacks",
       Name: "network name",
       Country: { key: "cc", match: "^[A-Z]{2}$" },

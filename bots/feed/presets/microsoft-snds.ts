@@ -4,10 +4,8 @@ import { constants } from "./common.js";
 /**
  * Microsoft SNDS "IP status" (automated data access): the addresses of *your* registered
  * networks that Outlook.com blocks, as `first_ip,last_ip,blocked,details` lines (CRLF, no
- * header). The access key of the ipStatus link goes in SNDS_KEY.
- *
- * The mapping language has no rule that joins two columns, so the range is kept as
- * `first ip` / `last ip` rather than as one `netblock` value (see bots/feed/README.md).
+ * header). The access key of the ipStatus link goes in SNDS_KEY. The two addresses become
+ * one `netblock` range (`first-last`, core/keys.ts), also for a single address.
  */
 export const preset: FeedSpec = {
   name: "microsoft-snds",
@@ -18,8 +16,7 @@ export const preset: FeedSpec = {
   format: { type: "csv", columns: ["first_ip", "last_ip", "blocked", "details"] },
   map: {
     fields: {
-      first_ip: "first ip",
-      last_ip: "last ip",
+      range: { key: "netblock", template: "{first_ip}-{last_ip}" },
       blocked: { key: "blocked", lower: true },
       details: "description",
     },

@@ -218,7 +218,8 @@ describe("presets", () => {
 
   it("keeps Spamhaus polls at least an hour apart and takes secrets from the environment", () => {
     for (const spec of [spamhausDrop, spamhausDropV6]) expect(spec.interval).toBe("1h");
-    expect(phishtank.auth).toEqual({ query: "app_key", env: "PHISHTANK_APP_KEY" });
+    expect(phishtank.auth).toEqual({ url: true, env: "PHISHTANK_APP_KEY" });
+    expect(phishtank.url).toBe("https://data.phishtank.com/data/{secret}/online-valid.csv");
     expect(microsoftSnds.auth).toEqual({ query: "key", env: "SNDS_KEY" });
   });
 });

@@ -28,8 +28,11 @@ const COLUMNS = [
 // ThreatFox threat types to the mesh's `type`; any other value is kept as ThreatFox spells it.
 const THREAT_TYPES = { botnet_cc: "c&c", payload_delivery: "malware", payload: "malware" };
 
-// An IPv4 address: what is left of an `ip:port` value split on ":" after dropping the port.
-const IPV4 = "^\\d{1,3}(\\.\\d{1,3}){3}$";
+// An `ip:port` IOC (`192.0.2.1:443`; ThreatFox's ip:port IOCs are IPv4) into `ip` and `port`.
+const IP_PORT: FieldRule = {
+  match: "^(?<ip>\\d{1,3}(?:\\.\\d{1,3}){3}):(?<port>\\d{1,5})$",
+  groups: { ip: "ip", port: "port" },
+};
 
 interface IocExport {
   name: string;
@@ -75,7 +78,7 @@ export const presets: readonly FeedSpec[] = [
     name: "threatfox-ip-port",
     path: "ip-port",
     what: "C&C and payload addresses",
-    value: { key: "ip", split: ":", match: IPV4 },
+    value: IP_PORT,
   }),
   threatFox({
     name: "threatfox-domains",

@@ -1,0 +1,130 @@
+import { readFile } from "node:fs/promises";
+import {
+  defineBot,
+  Event,
+  expertOutput,
+  expertParams,
+  param,
+  type BotContext,
+} from "../../core/index.js";
+import { parseAddr } from "../asn/ip.js";
+import { watchFiles, type Watcher } from "../asn/watch.js";
+import { indexCustomers, type CustomerIndex } from "./customer-index.js";
+import { parseCustomers, type Customer } from "./customers-file.js";
+
+const params = {
+  file: param.string({
+    help: "Customers file: YAML (customers: [{id, name, abuse_email, report, format, networks, asns}]) or CSV (by extension)",
+  }),
+  keys: param.list({ help: "Keys holding IP addresses to match", default: ["ip"] }),
+  asn_keys: param.list({
+    help: "Keys holding AS numbers, matched when no address matches",
+    default: ["asn"],
+  }),
+  outside: param.oneOf(["pass", "mark", "drop"] as const, {
+    help: "Events outside every customer's networks: pass unchanged, mark with `own network = no`, or drop",
+    default: "pass",
+  }),
+  ...expertParams,
+  reload_check: param.duration({
+    help: "How often the file is checked for changes (0: never)",
+    default: 30_000,
+  }),
+};
+
+type Ctx = BotContext<typeof params>;
+
+const states = new WeakMap<object, { index: CustomerIndex; watcher: Watcher }>();
+
+/** The running state of an instance (tests reach the file watcher through it). */
+export function customerState(ctx: object): { index: CustomerIndex; watcher: Watcher } | undefined {
+  return states.get(ctx);
+}
+
+/** Read and index the file; bad entries are reported and skipped, an unusable file throws. */
+async function load(ctx: Ctx): Promise<CustomerIndex> {
+  const file = ctx.params.file;
+  const parsed = parseCustomers(file, await readFile(file, "utf8"));
+  const index = indexCustomers(file, parsed);
+  for (const problem of parsed.problems) ctx.log.warn({ file }, problem);
+  if (parsed.problems.length > 0) {
+    ctx.count("bad entries", parsed.problems.length);
+    const more = parsed.problems.length > 1 ? ` (and ${parsed.problems.length - 1} more)` : "";
+    ctx.warn(`customers file: ${parsed.problems[0]}${more}`);
+  }
+  if (index.networks + index.asns === 0) throw new Error(`${file}: no usable network or AS number`);
+  const { customers, networks, asns } = index;
+  ctx.log.info({ file, customers, networks, asns }, "customers loaded");
+  return index;
+}
+
+function factsOf(c: Customer): Event {
+  const out = new Event({ "customer id": c.id });
+  if (c.name) out.add("customer name", c.name);
+  if (c.abuseEmail) out.add("abuse email", c.abuseEmail);
+  if (c.report) out.add("report", c.report);
+  if (c.format) out.add("report format", c.format);
+  return out;
+}
+
+/** The customers owning the event: by address (longest match), else by AS number. */
+function ownersOf(event: Event, ctx: Ctx, index: CustomerIndex): Map<string, Customer> {
+  const owners = new Map<string, Customer>();
+  for (const key of ctx.params.keys) {
+    for (const value of event.valueSet(key) ?? []) {
+      const a = parseAddr(value.trim());
+      const c = a && index.byAddr(a);
+      if (c) owners.set(c.id, c);
+    }
+  }
+  if (owners.size > 0) return owners;
+  for (const key of ctx.params.asn_keys) {
+    for (const value of event.valueSet(key) ?? []) {
+      const c = index.byAsn(value.trim());
+      if (c) owners.set(c.id, c);
+    }
+  }
+  return owners;
+}
+
+export const customer = defineBot({
+  name: "customer",
+  kind: "handler",
+  description:
+    "Adds the customer owning an event's IP address or AS (customer id, customer name, abuse email, report), from a YAML or CSV file; marks or drops events outside every own network.",
+  params,
+  async start(ctx) {
+    let index = await load(ctx);
+    const watcher = await watchFiles(
+      [ctx.params.file],
+      ctx.params.reload_check,
+      async () => {
+        index = await load(ctx);
+        states.set(ctx, { index, watcher });
+      },
+      (err) => {
+        ctx.count("failed reloads");
+        ctx.warn(`customers file reload failed, the customers in use stay: ${String(err)}`);
+      },
+    );
+    states.set(ctx, { index, watcher });
+  },
+  stop(ctx) {
+    states.get(ctx)?.watcher.stop();
+  },
+  handle(event, ctx) {
+    const state = states.get(ctx);
+    if (!state) throw new Error("customer: handle() before start()");
+    const p = ctx.params;
+    const owners = ownersOf(event, ctx, state.index);
+    if (owners.size === 0) {
+      ctx.count("outside");
+      if (p.outside === "drop") return undefined;
+      const mark = new Event(p.outside === "mark" ? { "own network": "no" } : {});
+      return expertOutput(event, mark, p);
+    }
+    ctx.count("matched");
+    // One event per customer: each customer's room gets only its own contact details.
+    return [...owners.values()].flatMap((c) => expertOutput(event, factsOf(c), p) ?? []);
+  },
+});
