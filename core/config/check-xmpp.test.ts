@@ -65,7 +65,7 @@ describe("checkXmpp", () => {
       }).problems,
     ).toEqual([
       ["warning", "service", expect.stringContaining("STARTTLS") as unknown],
-      ["warning", "verify_tls", expect.stringContaining("not verified") as unknown],
+      ["error", "verify_tls", expect.stringContaining("NODE_EXTRA_CA_CERTS") as unknown],
     ]);
     const component = { mode: "component", domain: "bots.example.org", secret: "s" };
     expect(check({ ...component, service: "xmpp://prosody.internal:5347" }).problems).toEqual([
