@@ -12,7 +12,7 @@ authentication = "internal_hashed"
 storage = "internal"
 log = { info = "*console" }
 pidfile = "/var/run/prosody/prosody.pid"
-component_interface = "0.0.0.0"
+component_interface = "127.0.0.1" -- the mesh shares this network namespace
 component_ports = { 5347 }
 max_stanza_size = 1048576
 

@@ -55,7 +55,7 @@ describe("checkXmpp", () => {
     expect(problems[0]?.[2]).toContain("did you mean");
   });
 
-  it("warns about plaintext to a remote host and unverified TLS", () => {
+  it("warns about STARTTLS to a remote host, refuses plaintext components and unverified TLS", () => {
     expect(
       check({
         mode: "client",
@@ -69,7 +69,7 @@ describe("checkXmpp", () => {
     ]);
     const component = { mode: "component", domain: "bots.example.org", secret: "s" };
     expect(check({ ...component, service: "xmpp://prosody.internal:5347" }).problems).toEqual([
-      ["warning", "service", expect.stringContaining("not encrypted") as unknown],
+      ["error", "service", expect.stringContaining("loopback only") as unknown],
     ]);
     expect(check({ ...component, service: "xmpp://[::1]:5347" }).problems).toEqual([]);
   });

@@ -133,12 +133,19 @@ function checkService(
     return undefined;
   }
   if (url.protocol === "xmpp:" && !isLoopback(url.hostname)) {
-    problems.warn(
-      at,
-      mode === "client"
-        ? "xmpp:// to a remote host relies on STARTTLS (bots refuse to log in without it); prefer xmpps:// direct TLS"
-        : "XEP-0114 component traffic is not encrypted: keep the component port on loopback or a private network",
-    );
+    if (mode === "client") {
+      problems.warn(
+        at,
+        "xmpp:// to a remote host relies on STARTTLS (bots refuse to log in without it); prefer xmpps:// direct TLS",
+      );
+    } else {
+      // XEP-0114 has no TLS; the mesh sends plaintext only over loopback (DESIGN.md), and the
+      // bots would refuse at connect time: say so now, with the way out.
+      problems.error(
+        at,
+        "XEP-0114 component streams are plaintext, so the mesh connects to a component port on loopback only: run the mesh on the XMPP server's host (or in its network namespace, as docker/compose.yaml does) and use xmpp://127.0.0.1:PORT",
+      );
+    }
   }
   return text;
 }
