@@ -79,7 +79,13 @@ export async function connectTool(
             "the managed server has no mesh-cli account; restart `startup.ts run`",
           );
         // A resource per process: two tools at once must not replace each other's session.
-        login = { mode: "client", service: m.service, jid: `mesh-cli@${m.domain}`, password, resource: nick };
+        login = {
+          mode: "client",
+          service: m.service,
+          jid: `mesh-cli@${m.domain}`,
+          password,
+          resource: nick,
+        };
       }
     } else if (x.mode === "component") {
       muc = x.muc;
