@@ -6,9 +6,23 @@ export {
   type BotContext,
   type BotDefinition,
   type BotKind,
+  type CouchService,
   type EventMeta,
 } from "./bot.js";
 export { param, parseDuration, ParamError, type ParamSpec, type ParamValues } from "./params.js";
 export type { Route } from "./config/types.js";
 export { expertOutput, expertParams, prefixKeys, type ExpertMode } from "./expert.js";
 export { parseRule, formatRule, lintRule, Rule, RuleSyntaxError } from "./rules/index.js";
+export {
+  parseAddr,
+  formatAddr,
+  formatV4,
+  formatV6,
+  isSpecial,
+  reversedNibbles,
+  v4Number,
+  v6Words,
+  type Addr,
+} from "./net/ip.js";
+export { RangeSet, RangeIndex, V6_ID } from "./net/ranges.js";
+export { watchFiles, type Watcher } from "./watch.js";

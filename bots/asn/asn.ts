@@ -9,7 +9,7 @@ import {
   type BotContext,
 } from "../../core/index.js";
 import { CymruClient } from "./cymru.js";
-import { formatAddr, isSpecial, parseAddr, type Addr } from "./ip.js";
+import { formatAddr, isSpecial, parseAddr, type Addr } from "../../core/index.js";
 import { Pipeline } from "./pipeline.js";
 import { TableSource, type Loaded } from "./table-source.js";
 
@@ -121,7 +121,8 @@ async function openTable(ctx: Ctx): Promise<TableSource> {
     onLoad,
     onError: (err) => {
       ctx.count("failed reloads");
-      ctx.warn(`routing table reload failed, the table in use stays: ${String(err)}`);
+      const why = err instanceof Error ? err.message : String(err);
+      ctx.warn(`routing table reload failed, the table in use stays: ${why}`);
     },
   });
 }

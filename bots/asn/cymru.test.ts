@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { originName, parseAsName, parseOrigin } from "./cymru.js";
-import { formatAddr, isSpecial, parseAddr, type Addr } from "./ip.js";
+import { formatAddr, isSpecial, parseAddr, type Addr } from "../../core/index.js";
 
 const ip = (text: string): Addr => {
   const a = parseAddr(text);

@@ -5,7 +5,7 @@
  * gives `asn | cc | registry | allocated | name`. Fields "" and "-" mean unknown.
  */
 import { Event } from "../../core/index.js";
-import { formatV4, reversedNibbles, type Addr } from "./ip.js";
+import { formatV4, reversedNibbles, type Addr } from "../../core/index.js";
 import { Limit } from "./limit.js";
 import { TtlLru } from "./lru.js";
 

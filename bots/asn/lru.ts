@@ -21,11 +21,6 @@ export class TtlLru<V> {
     return hit.value;
   }
 
-  has(key: string): boolean {
-    const hit = this.#map.get(key);
-    return hit !== undefined && hit.expires > this.now();
-  }
-
   set(key: string, value: V, ttlMs: number): void {
     if (this.max <= 0 || ttlMs <= 0) return;
     this.#map.delete(key);

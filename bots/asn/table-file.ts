@@ -10,8 +10,8 @@
 import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
-import { parseAddr } from "./ip.js";
-import { RangeSet, V6_ID, type RangeIndex } from "./ranges.js";
+import { parseAddr } from "../../core/index.js";
+import { RangeSet, V6_ID, type RangeIndex } from "../../core/index.js";
 
 /** What a range says beyond its extent; shared by all ranges with the same facts. */
 export interface RouteInfo {
@@ -48,7 +48,9 @@ export async function loadRouteTable(files: readonly string[]): Promise<RouteTab
     const why = b.bad.first[0] ? `; first problem: ${b.bad.first[0]}` : "";
     throw new Error(`no usable route in ${files.join(", ")}${why}`);
   }
-  const { infos, v4Info, v6Info } = b;
+  const { infos } = b;
+  const v4Info = Int32Array.from(b.v4Info);
+  const v6Info = Int32Array.from(b.v6Info);
   return {
     index: b.set.build(),
     infoOf: (id) => infos[(id < V6_ID ? v4Info[id] : v6Info[id - V6_ID]) ?? -1],
@@ -138,7 +140,7 @@ class TableBuilder {
         this.infos.push({
           asns: [asn],
           ...(/^[A-Z]{2}$/.test(cc) ? { cc } : {}),
-          ...(desc !== "" && desc !== "Not routed" ? { name: desc } : {}),
+          ...(desc !== "" && desc !== "Not routed" ? { name: own(desc) } : {}),
         }) - 1;
       this.#interned.set(key, info);
     }
@@ -149,6 +151,14 @@ class TableBuilder {
     }
     return undefined;
   }
+}
+
+/**
+ * A copy of a piece of a file's text. V8 keeps substrings of 13+ characters as slices that hold
+ * the whole text alive: a kept AS name would pin the tens of MB of the file it came from.
+ */
+function own(piece: string): string {
+  return Buffer.from(piece, "utf8").toString("utf8");
 }
 
 /**
@@ -164,7 +174,7 @@ export async function loadAsNames(
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) continue;
     const m = /^(?:AS)?(\d+)[\s|]+(.*\S)/i.exec(line);
-    if (m?.[1] !== undefined && m[2] !== undefined) names.set(String(Number(m[1])), m[2]);
+    if (m?.[1] !== undefined && m[2] !== undefined) names.set(String(Number(m[1])), own(m[2]));
     else bad++;
   }
   if (names.size === 0) throw new Error(`no AS name in ${file}`);

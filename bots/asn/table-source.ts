@@ -3,9 +3,9 @@
  * swapped whole when the files change. A reload that fails keeps the table in use.
  */
 import { Event } from "../../core/index.js";
-import type { Addr } from "./ip.js";
+import type { Addr } from "../../core/index.js";
 import { loadAsNames, loadRouteTable, type RouteTable } from "./table-file.js";
-import { watchFiles, type Watcher } from "./watch.js";
+import { watchFiles, type Watcher } from "../../core/index.js";
 
 export interface Loaded {
   table: RouteTable;
@@ -31,12 +31,8 @@ async function load(files: readonly string[], names: string | undefined): Promis
   return { table, names: asNames?.names, ms: performance.now() - t0 };
 }
 
-/** Facts events kept per range (a busy feed hits the same networks again and again). */
-const MEMO_MAX = 50_000;
-
 export class TableSource {
   #current: Loaded;
-  #memo = new Map<number, Event>();
   #watcher: Watcher | undefined;
 
   private constructor(current: Loaded) {
@@ -53,7 +49,6 @@ export class TableSource {
       opts.checkMs,
       async () => {
         source.#current = await load(opts.files, opts.names); // swapped only once complete
-        source.#memo = new Map();
         opts.onLoad(source.#current);
       },
       (err) => opts.onError(err),
@@ -74,14 +69,12 @@ export class TableSource {
     this.#watcher?.stop();
   }
 
-  /** Facts for an address: asn, bgp prefix (when the range is a CIDR), cc, as name. Shared: do not change it. */
+  /** Facts for an address: asn, bgp prefix (when the range is a CIDR), cc, as name. (Not a memo: kept events would churn the old generation under random access.) */
   lookup(a: Addr): Event {
     const { table, names } = this.#current;
+    const out = new Event();
     const id = table.index.find(a);
-    if (id < 0) return NOTHING;
-    let out = this.#memo.get(id);
-    if (out !== undefined) return out;
-    out = new Event();
+    if (id < 0) return out;
     const info = table.infoOf(id);
     if (info === undefined) return out;
     out.update("asn", info.asns);
@@ -93,10 +86,6 @@ export class TableSource {
       const name = names?.get(asn) ?? info.name;
       if (name) out.add("as name", name);
     }
-    if (this.#memo.size >= MEMO_MAX) this.#memo.clear();
-    this.#memo.set(id, out);
     return out;
   }
 }
-
-const NOTHING = new Event();

@@ -2,8 +2,8 @@
  * Which customer owns an address or an AS: the narrowest claimed network holding the address
  * (longest match), or the customer of the AS number.
  */
-import { formatAddr, parseAddr, type Addr } from "../asn/ip.js";
-import { RangeSet, V6_ID, type RangeIndex } from "../asn/ranges.js";
+import { formatAddr, parseAddr, type Addr } from "../../core/index.js";
+import { RangeSet, V6_ID, type RangeIndex } from "../../core/index.js";
 import type { Claim, Customer, CustomersFile } from "./customers-file.js";
 
 export interface CustomerIndex {
@@ -96,6 +96,9 @@ export function indexCustomers(file: string, parsed: CustomersFile): CustomerInd
     }
     seen.set(key, claim);
   }
+  // In file order, as the user reads them.
+  const lineOf = (problem: string) => Number(/:(\d+): /.exec(problem)?.[1] ?? 0);
+  parsed.problems.sort((x, y) => lineOf(x) - lineOf(y));
   const index: RangeIndex = set.build();
   return {
     byAddr(a) {

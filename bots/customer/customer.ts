@@ -7,8 +7,8 @@ import {
   param,
   type BotContext,
 } from "../../core/index.js";
-import { parseAddr } from "../asn/ip.js";
-import { watchFiles, type Watcher } from "../asn/watch.js";
+import { parseAddr } from "../../core/index.js";
+import { watchFiles, type Watcher } from "../../core/index.js";
 import { indexCustomers, type CustomerIndex } from "./customer-index.js";
 import { parseCustomers, type Customer } from "./customers-file.js";
 
@@ -104,7 +104,8 @@ export const customer = defineBot({
       },
       (err) => {
         ctx.count("failed reloads");
-        ctx.warn(`customers file reload failed, the customers in use stay: ${String(err)}`);
+        const why = err instanceof Error ? err.message : String(err);
+        ctx.warn(`customers file reload failed, the customers in use stay: ${why}`);
       },
     );
     states.set(ctx, { index, watcher });

@@ -45,11 +45,18 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const REPORTS = ["daily", "immediate", "none"];
 const FIELDS = ["id", "name", "abuse_email", "report", "format"];
 
+/** A YAML scalar as text (numbers too: `id: 42`); undefined for null, lists and mappings. */
+function scalarText(v: unknown): string | undefined {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
+  return undefined;
+}
+
 /** Check the customer fields; returns why they are bad, or the customer. */
 function customerOf(raw: Record<string, unknown>): Customer | string {
   const text = (k: string) => {
-    const v = raw[k];
-    return v === undefined || v === null || v === "" ? undefined : String(v as string).trim();
+    const v = scalarText(raw[k])?.trim();
+    return v === "" ? undefined : v;
   };
   const id = text("id");
   if (id === undefined) return "a customer needs an id";
@@ -84,14 +91,15 @@ function fromYaml(file: string, text: string): CustomersFile {
   const at = (node: Node | null | undefined) => lines.linePos(node?.range?.[0] ?? 0).line;
   if (doc.errors.length > 0) {
     const err = doc.errors[0];
-    throw new Error(`${file}:${err?.linePos?.[0].line ?? 1}: ${err?.message ?? "bad YAML"}`);
+    const what = err?.message.split("\n")[0] ?? "bad YAML"; // the rest quotes the line
+    throw new Error(`${file}:${err?.linePos?.[0].line ?? 1}: ${what}`);
   }
   const root = doc.contents;
   const list = isMap(root) ? root.get("customers", true) : root;
   if (!isSeq(list)) throw new Error(`${file}: expected a list under \`customers:\``);
   const out: CustomersFile = { customers: [], claims: [], problems: [] };
   for (const item of list.items) {
-    const line = at(item as Node);
+    const line = at(item);
     if (!isMap(item)) {
       out.problems.push(`${file}:${line}: expected a customer (a mapping), got ${String(item)}`);
       continue;
@@ -116,8 +124,9 @@ function fromYaml(file: string, text: string): CustomersFile {
       if (node === undefined) continue;
       const entries = isSeq(node) ? node.items : [node];
       for (const entry of entries) {
-        if (isScalar(entry) && entry.value !== null && typeof entry.value !== "object") {
-          out.claims.push({ customer, text: String(entry.value), line: at(entry) });
+        const text = isScalar(entry) ? scalarText(entry.value) : undefined;
+        if (text !== undefined) {
+          out.claims.push({ customer, text, line: at(entry as Node) });
         } else {
           out.problems.push(
             `${file}:${at(entry as Node)}: customer ${customer.id}: ${field}: expected a list of values`,
@@ -139,7 +148,11 @@ function fromCsv(file: string, text: string): CustomersFile {
     relax_column_count: true,
     skip_records_with_error: true,
     on_skip: (err) => {
-      if (err) out.problems.push(`${file}:${err.lines}: ${err.message}`);
+      // csv-parse may report one bad record more than once: keep the first.
+      const where = `${file}:${Number(err?.lines)}: `;
+      if (err && !out.problems.some((p) => p.startsWith(where))) {
+        out.problems.push(`${where}${err.message}; skipped`);
+      }
     },
   }) as unknown as { record: string[]; info: { lines: number } }[];
   const [head, ...body] = rows;

@@ -146,11 +146,6 @@ export class RangeIndex {
       ? `${formatV6(toWords(f))}/${128 - bits}`
       : `${formatV6(toWords(f))}-${formatV6(toWords(l))}`;
   }
-
-  /** Whether the range is a CIDR block (not an arbitrary first-last range). */
-  isCidr(id: number): boolean {
-    return !this.text(id).includes("-");
-  }
 }
 
 /**
