@@ -12,6 +12,15 @@ export interface EventMeta {
   archiveId?: string;
 }
 
+/** A CouchDB server core configured for the bots (COUCHDB_URL or the embedded one). */
+export interface CouchService {
+  /** Without credentials: safe to log. */
+  url: string;
+  username?: string;
+  /** Never log it. */
+  password?: string;
+}
+
 /** What a running bot gets from core. Bots never touch XMPP, sockets or process.env. */
 export interface BotContext<P extends ParamSpecs = ParamSpecs> {
   /** Instance id from the mesh config. */
@@ -38,6 +47,8 @@ export interface BotContext<P extends ParamSpecs = ParamSpecs> {
   secret(name: string): string | undefined;
   /** Add to a named counter shown by `!status`. */
   count(name: string, n?: number): void;
+  /** The mesh's CouchDB (historian storage), when there is one. */
+  readonly couchdb?: CouchService;
 }
 
 /** A chat command a bot adds beside !help, !status and !ping. */

@@ -10,7 +10,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import type { BotContext, BotDefinition, EventMeta } from "./bot.js";
+import type { BotContext, BotDefinition, CouchService, EventMeta } from "./bot.js";
 import { Event, type EventInit, type EventJson } from "./event.js";
 import { parseParams, type ParamSpecs } from "./params.js";
 
@@ -31,6 +31,8 @@ export interface TestBotOptions {
   stateDir?: string;
   /** Secrets the bot may ask for with ctx.secret(). */
   secrets?: Record<string, string>;
+  /** The CouchDB the bot gets as ctx.couchdb. */
+  couchdb?: CouchService;
   /** Resolve short room names (default `<name>@rooms.test`). */
   muc?: string;
 }
@@ -63,6 +65,7 @@ export async function testBot<P extends ParamSpecs>(
     resolveRoom: (room) => (room.includes("@") ? room : `${room}@${muc}`),
     secret: (name) => opts.secrets?.[name],
     count: (name, n = 1) => void counters.set(name, (counters.get(name) ?? 0) + n),
+    ...(opts.couchdb ? { couchdb: opts.couchdb } : {}),
   };
   await def.start?.(ctx);
   const since = (n: number) => emitted.slice(n).map((e) => e.event.toJSON());

@@ -7,6 +7,8 @@ import { createLogger } from "../log.js";
 import { startManaged, type Managed } from "../runtime/managed.js";
 import { Supervisor, type InstanceSpec, type InstanceStatus } from "../supervisor/supervisor.js";
 import { childEntry } from "../runtime/paths.js";
+import { startEmbeddedCouch } from "../storage/couch-config.js";
+import type { CouchServer } from "../storage/couch-server.js";
 import { CliError } from "./errors.js";
 import { loadChecked, DEFAULT_CONFIG } from "./load.js";
 
@@ -39,7 +41,8 @@ export async function run(argv: string[]): Promise<number> {
     );
   }
   const managed = await startManaged(config, log);
-  if (only !== undefined) return runForeground(config, only, managed, log);
+  const couch = await startEmbeddedCouch(config.stateDir, log);
+  if (only !== undefined) return runForeground(config, only, managed, log, couch);
 
   const status = new StatusWriter(join(config.stateDir, "supervisor.json"), log);
   const supervisor = new Supervisor({ log, onChange: (statuses) => status.write(statuses) });
@@ -67,6 +70,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   log.info("stopping the mesh");
   await supervisor.stop();
+  await couch?.stop();
   await managed?.stop();
   log.info("stopped");
   return 0;
@@ -94,11 +98,13 @@ async function runForeground(
   id: string,
   managed: Managed | undefined,
   log: Logger,
+  couch: CouchServer | undefined,
 ): Promise<number> {
   const { runInstance } = await import("../runtime/child.js");
   try {
     return await runInstance(config, id);
   } finally {
+    await couch?.stop();
     await managed?.stop();
     log.info("stopped");
   }

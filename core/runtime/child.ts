@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { BotContext, BotDefinition } from "../bot.js";
+import type { BotContext, BotDefinition, CouchService } from "../bot.js";
 import { loadRegistry } from "../config/registry.js";
 import type { InstanceConfig, MeshConfig } from "../config/types.js";
 import { Event } from "../event.js";
@@ -9,6 +9,8 @@ import { createXmppStack, Subscriber, type XmppStack } from "../xmpp/index.js";
 import { connectionFor } from "./connect.js";
 import { Counters } from "./counters.js";
 import { drive, toEvent, type Incoming } from "./drive.js";
+import { couchService } from "../storage/couch-config.js";
+import { CatchUp, Checkpoints, trackHandled } from "./catchup.js";
 import { attachLobby } from "./lobby-link.js";
 import { projectRoot } from "./paths.js";
 import { AsyncQueue } from "./queue.js";
@@ -76,7 +78,16 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
       return out;
     },
   });
+  const couchdb = await couchService(config.stateDir);
+  const checkpoints = inst.catchUp
+    ? new Checkpoints(join(stateDir, "checkpoints.json"), log)
+    : undefined;
+  await checkpoints?.load();
+  const catchUp = checkpoints
+    ? new CatchUp({ stack, checkpoints, log, push: (item) => inputs.push(item) })
+    : undefined;
   const ctx = makeContext({
+    couchdb,
     inst,
     def,
     values,
@@ -93,6 +104,7 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
     log,
     skipOwn: true,
     onEvents: (events, m) => {
+      if (catchUp) return catchUp.live(m.room, events, m.stanza);
       for (const event of events) inputs.push({ event, meta: { room: m.room } });
     },
   });
@@ -116,6 +128,7 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
   await stack.start();
   await lobby.join();
   for (const room of inst.out) await stack.muc.join(room);
+  for (const room of inst.in) await catchUp?.watch(stack.muc.resolve(room));
   for (const room of inst.in) await subscriber.subscribe(room);
   await def.start?.(ctx);
   state = "running";
@@ -123,7 +136,8 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
   log.info({ in: inst.in, out: inst.out }, "running");
 
   try {
-    await drive(def, ctx, { inputs, counters });
+    const handled = catchUp ? trackHandled(inputs, (item) => catchUp.done(item)) : inputs;
+    await drive(def, ctx, { inputs: handled, counters });
     if (!abort.signal.aborted && def.kind === "source") {
       // A stream that ended on its own: keep the process (and its lobby presence) until stopped.
       state = "idle (stream ended)";
@@ -135,6 +149,7 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
   } finally {
     state = "stopping";
     await def.stop?.(ctx);
+    await checkpoints?.save();
     await drainOutbox(stack, log);
     log.info({ counters: counters.snapshot().totals }, "stopped");
     await stack.stop();
@@ -162,6 +177,7 @@ interface ContextParts {
   counters: Counters;
   signal: AbortSignal;
   warn: (message: string) => void;
+  couchdb: CouchService | undefined;
 }
 
 function makeContext(p: ContextParts): BotContext {
@@ -187,5 +203,6 @@ function makeContext(p: ContextParts): BotContext {
     resolveRoom: (room) => p.stack.muc.resolve(room),
     secret: (name) => process.env[name],
     count: (name, n = 1) => p.counters.inc(name, n),
+    ...(p.couchdb ? { couchdb: p.couchdb } : {}),
   };
 }

@@ -29,6 +29,10 @@ export function attachLobby(p: LobbyParts) {
   const { stack, config, inst, log } = p;
   const lobby = stack.muc.resolve(config.lobby);
   const admins = new Set(config.admins.map((a) => a.toLowerCase()));
+  // A bot's own commands are also for the JIDs in its `allowed` param, and are answered in its
+  // input rooms too (where operators watch the events they ask about).
+  const allowed = new Set(listOf(inst.params.allowed).map((a) => a.toLowerCase()));
+  const inputs = new Set(inst.in.map((room) => stack.muc.resolve(room)));
   const desk = new CommandDesk(admins, {
     id: inst.id,
     bot: inst.bot,
@@ -42,7 +46,12 @@ export function attachLobby(p: LobbyParts) {
     desk.add(name, {
       help: cmd.help,
       ...(cmd.usage ? { usage: cmd.usage } : {}),
+      public: true,
       run: (args, req) => {
+        const bare = req.jid?.split("/")[0]?.toLowerCase();
+        if (bare === undefined || !(admins.has(bare) || allowed.has(bare))) {
+          return `${inst.id}: refused: !${name} is for admins and the allowed list only (${bare ?? "your JID is hidden by the room"} is in neither)`;
+        }
         const ctx = p.context();
         if (ctx === undefined) return `${inst.id}: still starting, try again in a moment`;
         return cmd.run(args, ctx, { jid: req.jid ?? "", ...(req.room ? { room: req.room } : {}) });
@@ -56,15 +65,18 @@ export function attachLobby(p: LobbyParts) {
       .catch((err: unknown) => log.warn({ err }, "could not send to the lobby"));
 
   stack.muc.on("groupchat", (m) => {
-    if (m.room !== lobby || m.self || m.delayed) return;
+    const inLobby = m.room === lobby;
+    if ((!inLobby && !inputs.has(m.room)) || m.self || m.delayed) return;
     const body = m.stanza.getChildText("body") ?? "";
     const cmd = parseCommand(body);
     if (cmd === undefined) return;
+    // In input rooms only the bot's own commands: every bot there would answer !ping.
+    if (!inLobby && p.def.commands?.[cmd.name] === undefined) return;
     // Built-in commands with an argument name the instance they are for.
     if (["status", "ping", "help"].includes(cmd.name) && cmd.args !== "" && cmd.args !== inst.id)
       return;
     void desk.answer({ jid: m.realJid, body, room: m.room }).then((reply) => {
-      if (reply !== undefined) void say(lobby, "groupchat", reply);
+      if (reply !== undefined) void say(m.room, "groupchat", reply);
     });
   });
   stack.muc.on("chat", (m) => {
@@ -84,6 +96,11 @@ export function attachLobby(p: LobbyParts) {
       if (text !== undefined && stack.muc.isJoined(lobby)) void say(lobby, "groupchat", text);
     },
   };
+}
+
+function listOf(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
 
 function inflight(stack: XmppStack): number {

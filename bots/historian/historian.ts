@@ -1,0 +1,131 @@
+import { join } from "node:path";
+import { defineBot, param, type BotContext } from "../../core/index.js";
+import { historianCommandParams, historianCommandsFor } from "./commands.js";
+import { WriteQueue } from "./queue.js";
+import { openStore, stamp, toDoc, type Store, type StoredDoc } from "./store.js";
+
+const params = {
+  ...historianCommandParams,
+  db: param.string({ help: "CouchDB database the events go to", default: "events" }),
+  batch_size: param.int({
+    help: "Documents per _bulk_docs write",
+    default: 200,
+    min: 1,
+    max: 10_000,
+  }),
+  linger: param.duration({
+    help: "How long a partial batch waits for more events before it is written",
+    default: 500,
+  }),
+  memory_limit: param.int({
+    help: "Queued documents kept in memory at most; beyond that they wait on disk only",
+    default: 10_000,
+    min: 1,
+  }),
+  retention_days: param.int({
+    help: "Delete stored events older than this many days, by their time (0: keep forever)",
+    default: 0,
+    min: 0,
+  }),
+  retention_interval: param.duration({
+    help: "How often old events are looked for and deleted",
+    default: 3_600_000,
+  }),
+};
+
+type Ctx = BotContext<typeof params>;
+
+interface Running {
+  queue: WriteQueue<StoredDoc>;
+  timer: NodeJS.Timeout | undefined;
+}
+const running = new WeakMap<object, Running>();
+
+/** Open the store lazily, so a CouchDB down at start only delays writing. */
+function storeOpener(ctx: Ctx): () => Promise<Store> {
+  let store: Promise<Store> | undefined;
+  return () => {
+    const couch = ctx.couchdb;
+    if (couch === undefined) return Promise.reject(new Error("no CouchDB configured"));
+    store ??= openStore({ ...couch, db: ctx.params.db }).catch((err: unknown) => {
+      store = undefined;
+      throw err;
+    });
+    return store;
+  };
+}
+
+/** Delete events older than the retention; returns how many. */
+export async function applyRetention(
+  store: Store,
+  days: number,
+  now = new Date(),
+): Promise<number> {
+  if (days <= 0) return 0;
+  return store.deleteOlderThan(stamp(new Date(now.getTime() - days * 86_400_000)));
+}
+
+export const historian = defineBot({
+  name: "historian",
+  kind: "sink",
+  description:
+    "Stores every event of its rooms in CouchDB (one document per event id) for later search.",
+  params,
+  commands: historianCommandsFor<typeof params>(),
+  async start(ctx) {
+    if (ctx.couchdb === undefined)
+      throw new Error("historian needs a CouchDB (COUCHDB_URL or the embedded one)");
+    const store = storeOpener(ctx);
+    const queue = new WriteQueue<StoredDoc>({
+      dir: join(ctx.stateDir, "queue"),
+      batchSize: ctx.params.batch_size,
+      lingerMs: ctx.params.linger,
+      maxMemory: ctx.params.memory_limit,
+      async write(batch) {
+        const r = await (await store()).put(batch);
+        ctx.count("stored", r.written);
+        if (r.existing > 0) ctx.count("already stored", r.existing);
+      },
+      onFailure(err, failures, pending) {
+        ctx.count("write failures");
+        const why = err instanceof Error ? err.message : String(err);
+        // Only the message: a client error object may carry the request and its credentials.
+        ctx.log.warn({ why, failures, pending }, "CouchDB write failed; events stay queued");
+        if (failures === 1 || failures % 10 === 0) {
+          ctx.warn(`CouchDB unreachable (${why}); ${pending} event(s) queued on disk, retrying`);
+        }
+      },
+      onRecovery(failures, pending) {
+        ctx.warn(`CouchDB reachable again after ${failures} failed write(s); ${pending} queued`);
+      },
+    });
+    await queue.start();
+    const state: Running = { queue, timer: undefined };
+    running.set(ctx, state);
+    if (ctx.params.retention_days > 0) {
+      const sweep = async () => {
+        try {
+          const n = await applyRetention(await store(), ctx.params.retention_days);
+          if (n > 0) ctx.log.info({ deleted: n }, "retention: old events deleted");
+        } catch (err) {
+          ctx.log.warn({ why: String(err) }, "retention sweep failed; next try later");
+        }
+        if (!ctx.signal.aborted)
+          state.timer = setTimeout(() => void sweep(), ctx.params.retention_interval);
+      };
+      state.timer = setTimeout(() => void sweep(), 1000);
+    }
+  },
+  async consume(event, ctx, meta) {
+    const state = running.get(ctx);
+    if (state === undefined) throw new Error("historian not started");
+    // Resolves once journaled: the runtime may then move its catch-up checkpoint past it.
+    await state.queue.push(toDoc(event, meta, new Date()));
+  },
+  async stop(ctx) {
+    const state = running.get(ctx);
+    if (state === undefined) return;
+    clearTimeout(state.timer);
+    await state.queue.stop();
+  },
+});

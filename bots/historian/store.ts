@@ -1,0 +1,252 @@
+/**
+ * The historian's storage API: events as CouchDB documents, written and read through `nano`,
+ * using only what real CouchDB and express-pouchdb both serve (documents, `_bulk_docs`, Mango
+ * `_find` with indexes). Stable API for the chat commands (`!find`, `!ip`, `!count`, ...):
+ *
+ *   const store = await openStore({ url, db: "events" });      // creates the db and indexes
+ *   await store.put([toDoc(event, { room }, new Date())]);      // idempotent: _id = event id
+ *   const page = await store.find({ ip: { $elemMatch: { $eq: "192.0.2.1" } } }, { limit: 20 });
+ *   const more = await store.find(selector, { limit: 20, cursor: page.next });
+ *   const n = await store.count({ type: { $elemMatch: { $eq: "scanner" } } }, { max: 10_000 });
+ *
+ * A document: `{ _id: event id, event: {key: [values]}, room, seen, archive_id?, time, ip?, asn?,
+ * cc?, type?, feed?, "domain name"?, url? }`. The flat fields are the event's values (arrays, so
+ * select with `$elemMatch`); `time` is one sortable string (`YYYY-MM-DD HH:MM:SSZ`): the event's
+ * earliest `time` value, else when it was stored (`seen`). find() pages by time (never by
+ * bookmarks, which PouchDB does not serve): newest first unless `order: "asc"`.
+ */
+import nano, { type DocumentScope, type MangoSelector, type ServerScope } from "nano";
+import type { Event, EventJson } from "../../core/index.js";
+
+/** Event keys copied to flat, indexed document fields. */
+export const INDEXED_KEYS = ["ip", "asn", "cc", "type", "feed", "domain name", "url"] as const;
+export type IndexedKey = (typeof INDEXED_KEYS)[number];
+
+export interface StoredDoc {
+  _id: string;
+  _rev?: string;
+  event: EventJson;
+  room: string;
+  /** When the historian stored it, `YYYY-MM-DD HH:MM:SSZ`. */
+  seen: string;
+  /** Sort and retention key: the event's earliest `time`, else `seen`. */
+  time: string;
+  archive_id?: string;
+  ip?: string[];
+  asn?: string[];
+  cc?: string[];
+  type?: string[];
+  feed?: string[];
+  "domain name"?: string[];
+  url?: string[];
+}
+
+export interface StoreOptions {
+  /** Server URL without credentials (safe to log). */
+  url: string;
+  db: string;
+  username?: string;
+  password?: string;
+}
+
+/** Where a page ended: pass it back as `cursor` for the next page. */
+export interface Cursor {
+  time: string;
+  /** Ids already returned at exactly `time` (ties straddling a page boundary). */
+  ids: string[];
+}
+
+export interface FindOptions {
+  /** Page size (default 50, at most 1000). */
+  limit?: number;
+  /** By `time`: "desc" (default, newest first) or "asc". */
+  order?: "asc" | "desc";
+  cursor?: Cursor;
+  /** Only these document fields (`_id` is always there). */
+  fields?: string[];
+}
+
+export interface FindPage {
+  docs: StoredDoc[];
+  /** Set when there may be more: the cursor of the next page. */
+  next?: Cursor;
+}
+
+export interface PutResult {
+  /** Newly written. */
+  written: number;
+  /** Already there (409 conflict on the event id): a replay, not an error. */
+  existing: number;
+}
+
+export interface Store {
+  /** Write a batch with one `_bulk_docs`; throws when the server cannot be reached. */
+  put(docs: StoredDoc[]): Promise<PutResult>;
+  find(selector: MangoSelector, opts?: FindOptions): Promise<FindPage>;
+  /** Count matching documents, stopping at `max` (default 100 000). */
+  count(selector: MangoSelector, opts?: { max?: number }): Promise<number>;
+  get(id: string): Promise<StoredDoc | undefined>;
+  /** Delete documents with `time` before `cutoff` (`YYYY-MM-DD HH:MM:SSZ`); returns how many. */
+  deleteOlderThan(cutoff: string, batch?: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The document for an event seen in `room` at `seen`. */
+export function toDoc(
+  event: Event,
+  meta: { room: string; archiveId?: string },
+  seen: Date,
+): StoredDoc {
+  const seenText = stamp(seen);
+  const times = event.values("time").sort();
+  const doc: StoredDoc = {
+    _id: event.id(),
+    event: event.toJSON(),
+    room: meta.room,
+    seen: seenText,
+    time: times[0] ?? seenText,
+  };
+  if (meta.archiveId !== undefined) doc.archive_id = meta.archiveId;
+  for (const key of INDEXED_KEYS) {
+    const values = event.values(key);
+    if (values.length > 0) doc[key] = values.sort();
+  }
+  return doc;
+}
+
+/** `YYYY-MM-DD HH:MM:SSZ`, the sortable form used for `seen` and `time`. */
+export function stamp(date: Date): string {
+  return date.toISOString().slice(0, 19).replace("T", " ") + "Z";
+}
+
+/** Select documents whose flat field `key` has `value` among its values. */
+export function hasValue(key: IndexedKey, value: string): MangoSelector {
+  return { [key]: { $elemMatch: { $eq: value } } };
+}
+
+/** Connect, create the database if missing and ensure the Mango indexes. */
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  const server = connect(opts);
+  await ensureDb(server, opts.db);
+  const db = server.use<StoredDoc>(opts.db);
+  await ensureIndexes(db);
+  return makeStore(db);
+}
+
+function connect(opts: StoreOptions): ServerScope {
+  const url = new URL(opts.url);
+  if (opts.username !== undefined) url.username = encodeURIComponent(opts.username);
+  if (opts.password !== undefined) url.password = encodeURIComponent(opts.password);
+  return nano({ url: url.toString().replace(/\/$/, "") });
+}
+
+async function ensureDb(server: ServerScope, name: string): Promise<void> {
+  try {
+    await server.db.create(name);
+  } catch (err) {
+    if (statusOf(err) !== 412) throw err; // 412: exists already
+  }
+}
+
+async function ensureIndexes(db: DocumentScope<StoredDoc>): Promise<void> {
+  for (const field of [...INDEXED_KEYS, "time"]) {
+    const name = `by-${field.replace(/\s+/g, "-")}`;
+    await db.createIndex({ index: { fields: [field] }, name, ddoc: name });
+  }
+}
+
+function makeStore(db: DocumentScope<StoredDoc>): Store {
+  return {
+    async put(docs) {
+      if (docs.length === 0) return { written: 0, existing: 0 };
+      const results = await db.bulk({ docs });
+      let written = 0;
+      let existing = 0;
+      for (const r of results) {
+        if (r.error === undefined) written++;
+        else if (r.error === "conflict") existing++;
+        else throw new Error(`_bulk_docs: ${r.id}: ${r.error}: ${r.reason ?? ""}`);
+      }
+      return { written, existing };
+    },
+    find: (selector, opts = {}) => findPage(db, selector, opts),
+    async count(selector, opts = {}) {
+      const max = opts.max ?? 100_000;
+      let n = 0;
+      let cursor: Cursor | undefined;
+      while (n < max) {
+        const page = await findPage(db, selector, {
+          limit: Math.min(1000, max - n),
+          order: "asc",
+          fields: ["_id", "time"],
+          ...(cursor ? { cursor } : {}),
+        });
+        n += page.docs.length;
+        if (page.next === undefined) break;
+        cursor = page.next;
+      }
+      return Math.min(n, max);
+    },
+    async get(id) {
+      try {
+        return await db.get(id);
+      } catch (err) {
+        if (statusOf(err) === 404) return undefined;
+        throw err;
+      }
+    },
+    async deleteOlderThan(cutoff, batch = 500) {
+      let deleted = 0;
+      for (;;) {
+        const found = await db.find({
+          selector: { time: { $lt: cutoff } },
+          fields: ["_id", "_rev"],
+          limit: batch,
+        });
+        if (found.docs.length === 0) return deleted;
+        const gone = found.docs.map((d) => ({ _id: d._id, _rev: d._rev ?? "", _deleted: true }));
+        const results = await db.bulk({ docs: gone });
+        deleted += results.filter((r) => r.error === undefined).length;
+      }
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+async function findPage(
+  db: DocumentScope<StoredDoc>,
+  selector: MangoSelector,
+  opts: FindOptions,
+): Promise<FindPage> {
+  const limit = Math.max(1, Math.min(opts.limit ?? 50, 1000));
+  const order = opts.order ?? "desc";
+  const skipIds = new Set(opts.cursor?.ids ?? []);
+  // Sorting needs `time` in the selector (Mango uses the `time` index for it).
+  const timeRange: Record<string, string | null> = { $gt: null };
+  if (opts.cursor) timeRange[order === "desc" ? "$lte" : "$gte"] = opts.cursor.time;
+  if (opts.cursor) delete timeRange.$gt;
+  const fields = opts.fields ? [...new Set(["_id", "time", ...opts.fields])] : undefined;
+  const found = await db.find({
+    selector: { $and: [selector, { time: timeRange }] },
+    sort: [{ time: order }],
+    limit: limit + skipIds.size + 1,
+    use_index: "by-time",
+    ...(fields ? { fields } : {}),
+  });
+  const fresh = found.docs.filter((d) => !skipIds.has(d._id));
+  const docs = fresh.slice(0, limit);
+  const page: FindPage = { docs };
+  const last = docs.at(-1);
+  if (fresh.length > limit && last !== undefined) {
+    const sameTime = docs.filter((d) => d.time === last.time).map((d) => d._id);
+    const carried = opts.cursor?.time === last.time ? [...skipIds] : [];
+    page.next = { time: last.time, ids: [...carried, ...sameTime] };
+  }
+  return page;
+}
+
+function statusOf(err: unknown): number | undefined {
+  return typeof err === "object" && err !== null && "statusCode" in err
+    ? (err as { statusCode?: number }).statusCode
+    : undefined;
+}

@@ -1,0 +1,197 @@
+/**
+ * No gap after a restart (DESIGN.md, Delivery): for an instance with `catch_up: true`, keep per
+ * input room the archive id of the last message fully handled (saved in the state dir), and on
+ * every (re)join read the room archive (MUC MAM, XEP-0313) after it before live messages go on.
+ * Live messages that arrive meanwhile wait, and those the archive already gave are dropped.
+ * Receivers still dedup by event id: a checkpoint saved a moment late replays a little.
+ */
+import { readFile, rename, writeFile } from "node:fs/promises";
+import type { Element } from "@xmpp/xml";
+import type { Logger } from "pino";
+import type { Event } from "../event.js";
+import { createCodecStats, decodeMessage } from "../wire/index.js";
+import { queryArchive, type XmppStack } from "../xmpp/index.js";
+import type { Incoming } from "./drive.js";
+
+const NS_SID = "urn:xmpp:sid:0";
+/** A checkpoint that is a time, not an archive id: "everything archived since". */
+const SINCE = "since:";
+
+/** The archive id a room stamped on a message (XEP-0359 §3 `<stanza-id by=room>`). */
+export function stanzaIdOf(stanza: Element, room: string): string | undefined {
+  for (const child of stanza.getChildren("stanza-id", NS_SID)) {
+    if (child.attrs.by === room && child.attrs.id !== undefined) return child.attrs.id;
+  }
+  return undefined;
+}
+
+/** Checkpoints per room in one JSON file, written whole and renamed over (never half-written). */
+export class Checkpoints {
+  #data: Record<string, string> = {};
+  #dirty = false;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly log: Logger,
+    private readonly saveEveryMs = 1000,
+  ) {}
+
+  async load(): Promise<void> {
+    try {
+      this.#data = JSON.parse(await readFile(this.file, "utf8")) as Record<string, string>;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
+        this.log.warn({ err, file: this.file }, "checkpoint file unreadable; starting without");
+      }
+    }
+  }
+
+  get(room: string): string | undefined {
+    return this.#data[room];
+  }
+
+  set(room: string, id: string): void {
+    this.#data[room] = id;
+    this.#dirty = true;
+    this.#timer ??= setTimeout(() => void this.save(), this.saveEveryMs);
+  }
+
+  async save(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (!this.#dirty) return;
+    this.#dirty = false;
+    const tmp = `${this.file}.tmp`;
+    try {
+      await writeFile(tmp, JSON.stringify(this.#data));
+      await rename(tmp, this.file);
+    } catch (err) {
+      this.log.warn({ err, file: this.file }, "could not save checkpoints");
+    }
+  }
+}
+
+interface RoomState {
+  catching: boolean;
+  buffer: { events: Event[]; archiveId: string | undefined }[];
+  replayed: Set<string>;
+}
+
+export interface CatchUpOptions {
+  stack: XmppStack;
+  checkpoints: Checkpoints;
+  log: Logger;
+  /** Where events go (the bot's input queue). */
+  push(item: Incoming): void;
+}
+
+/**
+ * Sits between the subscriber and the bot's input queue. `live()` takes the subscriber's events;
+ * `done()` is called once the bot handled an input (see trackHandled) and moves the checkpoint.
+ */
+export class CatchUp {
+  readonly #rooms = new Map<string, RoomState>();
+  /** Events of a message not yet handled, by archive id: the checkpoint moves when it is 0. */
+  readonly #open = new Map<string, number>();
+
+  constructor(private readonly o: CatchUpOptions) {
+    o.stack.muc.on("joined", (r) => {
+      if (this.#rooms.has(r.room)) void this.#catchUp(r.room);
+    });
+    o.stack.muc.on("left", (room) => {
+      const s = this.#rooms.get(room);
+      if (s) s.catching = true;
+    });
+  }
+
+  /**
+   * Call before joining the room: its live messages wait until its archive is read. A room
+   * without a checkpoint gets one at once: "from now", so a crash before the first message is
+   * handled still catches up from here.
+   */
+  async watch(room: string): Promise<void> {
+    this.#rooms.set(room, { catching: true, buffer: [], replayed: new Set() });
+    if (this.o.checkpoints.get(room) === undefined) {
+      this.o.checkpoints.set(room, `${SINCE}${new Date().toISOString()}`);
+      await this.o.checkpoints.save();
+    }
+  }
+
+  live(room: string, events: Event[], stanza: Element): void {
+    const archiveId = stanzaIdOf(stanza, room);
+    const s = this.#rooms.get(room);
+    if (s?.catching) s.buffer.push({ events, archiveId });
+    else if (!(archiveId !== undefined && s?.replayed.has(archiveId))) {
+      this.#deliver(room, events, archiveId);
+    }
+  }
+
+  /** The bot finished an input; its message's archive id becomes the checkpoint when all done. */
+  done(item: Incoming): void {
+    const id = item.meta.archiveId;
+    if (id === undefined) return;
+    const left = (this.#open.get(id) ?? 1) - 1;
+    if (left > 0) {
+      this.#open.set(id, left);
+      return;
+    }
+    this.#open.delete(id);
+    this.o.checkpoints.set(item.meta.room, id);
+  }
+
+  #deliver(room: string, events: Event[], archiveId: string | undefined): void {
+    if (archiveId !== undefined) {
+      this.#open.set(archiveId, (this.#open.get(archiveId) ?? 0) + events.length);
+    }
+    for (const event of events) {
+      this.o.push({ event, meta: { room, ...(archiveId === undefined ? {} : { archiveId }) } });
+    }
+  }
+
+  async #catchUp(room: string): Promise<void> {
+    const s = this.#rooms.get(room);
+    if (s === undefined) return;
+    s.catching = true;
+    s.replayed.clear();
+    const after = this.o.checkpoints.get(room);
+    let n = 0;
+    if (after !== undefined) {
+      const stats = createCodecStats();
+      try {
+        const { connection, iq } = this.o.stack;
+        const query = after.startsWith(SINCE)
+          ? { start: new Date(after.slice(SINCE.length)) }
+          : { after };
+        for await (const m of queryArchive(connection, iq, room, query)) {
+          s.replayed.add(m.id);
+          const events = decodeMessage(m.message, stats).filter((e) => e.size > 0);
+          if (events.length > 0) this.#deliver(room, events, m.id);
+          n += events.length;
+        }
+      } catch (err) {
+        this.o.log.warn({ err, room, after }, "catch-up from the room archive failed; going live");
+      }
+    }
+    this.o.log.info({ room, after, events: n, waiting: s.buffer.length }, "caught up");
+    s.catching = false;
+    for (const b of s.buffer.splice(0)) {
+      if (b.archiveId !== undefined && s.replayed.has(b.archiveId)) continue;
+      this.#deliver(room, b.events, b.archiveId);
+    }
+  }
+}
+
+/**
+ * Wrap the bot's inputs so `onDone(item)` runs once the bot finished with it: drive() asks for
+ * the next input only after the previous one was handled.
+ */
+export async function* trackHandled(
+  inputs: AsyncIterable<Incoming>,
+  onDone: (item: Incoming) => void,
+): AsyncGenerator<Incoming> {
+  for await (const item of inputs) {
+    yield item;
+    onDone(item);
+  }
+}
