@@ -26,3 +26,4 @@ export {
 } from "./net/ip.js";
 export { RangeSet, RangeIndex, V6_ID } from "./net/ranges.js";
 export { watchFiles, type Watcher } from "./watch.js";
+export { writeAtomic } from "./state-file.js";

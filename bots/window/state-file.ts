@@ -1,22 +1,8 @@
 /** The window bot's state file: written whole and renamed over, so it is never half-written. */
-import { open, readFile, rename, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { writeAtomic } from "../../core/index.js";
 
-export async function writeAtomic(file: string, data: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const handle = await open(tmp, "w");
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
+export { writeAtomic };
 
 /** The file's JSON, or undefined when there is no file; throws on unreadable content. */
 export async function readState(file: string): Promise<unknown> {

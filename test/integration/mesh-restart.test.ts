@@ -5,7 +5,6 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Event } from "../../core/event.js";
 import { SERVER_KINDS, withServer } from "../harness/servers.js";
 import {
   archivedEvents,
@@ -85,6 +84,3 @@ bots:
     });
   });
 }
-
-// Keeps the import used when the file is read alone.
-void Event;
