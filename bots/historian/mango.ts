@@ -57,6 +57,31 @@ export function withTimeBound(selector: Selector, since: string, before?: string
   return { $and: [bound, ...(Array.isArray(only) ? (only as Selector[]) : [selector])] };
 }
 
+/**
+ * An equality on an indexed key that every document of an array-shaped selector must satisfy:
+ * the selector itself or a conjunct of its top-level `$and` is `{key: {$elemMatch: {$eq: v}}}`
+ * (what `key = value` translates to). The value index can answer it (store.ts findByValue).
+ */
+export function indexedEquality(selector: Selector): { key: string; value: string } | undefined {
+  const entries = Object.entries(selector);
+  if (entries.length !== 1) return undefined;
+  const [key, cond] = entries[0]!;
+  if (key === "$and" && Array.isArray(cond)) {
+    for (const part of cond as Selector[]) {
+      const found = indexedEquality(part);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (!INDEXED_KEYS.includes(key) || typeof cond !== "object" || cond === null) return undefined;
+  const inner = (cond as Record<string, unknown>).$elemMatch;
+  if (typeof inner !== "object" || inner === null || Object.keys(inner).length !== 1) {
+    return undefined;
+  }
+  const value = (inner as Record<string, unknown>).$eq;
+  return typeof value === "string" ? { key, value } : undefined;
+}
+
 const NOTHING: Pushed = { selector: null, exact: false };
 
 function push(node: RuleNode, shape: FieldShape): Pushed {

@@ -2,7 +2,13 @@
 // through the results newest first by the indexed `time` field (bookmarks are not served by
 // the embedded server: SERVERS.md), and keep only what the rule itself matches.
 import { Event, type EventJson, type Rule } from "../../core/index.js";
-import { ruleToSelector, withTimeBound, type FieldShape, type Selector } from "./mango.js";
+import {
+  indexedEquality,
+  ruleToSelector,
+  withTimeBound,
+  type FieldShape,
+  type Selector,
+} from "./mango.js";
 
 /** One stored event as the store returns it. */
 export interface StoredEvent {
@@ -36,6 +42,12 @@ export interface QueryBackend {
   find(selector: Selector, opts: FindOptions): Promise<FoundPage>;
   /** How the store keeps values in the flat fields (store.ts: arrays). */
   readonly shape?: FieldShape;
+  /**
+   * Optional: the events with `value` among their `key` values and `time >= since`, newest
+   * first, from a value index (store.ts findByValue). Used when the rule requires such an
+   * equality; the results are filtered with Rule.match as always.
+   */
+  findByValue?(key: string, value: string, opts: FindOptions): Promise<FoundPage>;
 }
 
 export interface ScanOptions {
@@ -62,15 +74,20 @@ export async function scan(
   rule: Rule,
   opts: ScanOptions,
 ): Promise<ScanResult> {
-  const { selector, exact } = ruleToSelector(rule, backend.shape ?? "array");
+  const shape = backend.shape ?? "array";
+  const { selector, exact } = ruleToSelector(rule, shape);
   const maxScanned = opts.maxScanned ?? 200_000;
   const bounded = withTimeBound(selector, opts.since);
+  const eq = shape === "array" ? indexedEquality(selector) : undefined;
+  const byValue = backend.findByValue?.bind(backend);
+  const find = (o: FindOptions): Promise<FoundPage> =>
+    eq && byValue ? byValue(eq.key, eq.value, o) : backend.find(bounded, o);
   const events: StoredEvent[] = [];
   let scanned = 0;
   let cursor: unknown;
   for (;;) {
     const limit = Math.min(opts.batch ?? 500, maxScanned - scanned);
-    const page = await backend.find(bounded, {
+    const page = await find({
       limit,
       since: opts.since,
       ...(cursor === undefined ? {} : { cursor }),

@@ -1,8 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Event } from "../../core/index.js";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { Event, parseRule } from "../../core/index.js";
+import { scan } from "./query.js";
+import { storeBackend } from "./query-store.js";
 import { startCouchServer, type CouchServer } from "../../core/storage/couch-server.js";
 import { applyRetention } from "./historian.js";
 import { hasValue, openStore, toDoc, type Store } from "./store.js";
@@ -75,5 +77,37 @@ describe("store", () => {
     expect(await applyRetention(store, 5, now)).toBe(1);
     expect(await store.count({})).toBe(2);
     expect(await applyRetention(store, 0, now)).toBe(0);
+  });
+
+  it("answers ip = value from the value index, reading only that address's events", async () => {
+    const store = await fresh();
+    expect(store.valueIndexed).toBe(true);
+    const docs = Array.from({ length: 300 }, (_, i) =>
+      toDoc(
+        new Event({
+          ip: `198.51.100.${i % 100}`,
+          type: "scanner",
+          seq: String(i),
+          time: `2026-03-01 ${String(i % 24).padStart(2, "0")}:00:00Z`,
+        }),
+        { room: "r" },
+        new Date(),
+      ),
+    );
+    await store.put(docs);
+    const find = vi.spyOn(store, "find");
+    const byValue = vi.spyOn(store, "findByValue");
+    const rule = parseRule("ip = 198.51.100.7 and type = scanner");
+    const res = await scan(storeBackend(store), rule, { since: "0", want: 100, batch: 2 });
+    expect(find).not.toHaveBeenCalled();
+    expect(byValue).toHaveBeenCalled();
+    expect(res.scanned).toBe(3);
+    expect(res.events.map((e) => e.event.seq?.[0]).sort()).toEqual(["107", "207", "7"]);
+    expect(res.events.map((e) => e.time)).toEqual(
+      [...res.events.map((e) => e.time)].sort().reverse(),
+    );
+    // Retention takes their index documents along.
+    expect(await applyRetention(store, 1, new Date("2026-03-10T00:00:00Z"))).toBe(300);
+    expect((await store.findByValue("ip", "198.51.100.7", { since: "0" })).docs).toEqual([]);
   });
 });

@@ -14,6 +14,14 @@
  * select with `$elemMatch`); `time` is one sortable string (`YYYY-MM-DD HH:MM:SSZ`): the event's
  * earliest `time` value, else when it was stored (`seen`). find() pages by time (never by
  * bookmarks, which PouchDB does not serve): newest first unless `order: "asc"`.
+ *
+ * Mango cannot index array elements, so put() also writes one small value-index document per
+ * (indexed key, value) of each event, in the same `_bulk_docs`: `_id: ix:["<key>","<value>",
+ * "<event id>"]`, `{ ix: 1, k, v, t: <event time>, e: <event id> }` (`t`, not `time`, so the
+ * event queries on the `by-time` index never see them). findByValue() answers `key = value`
+ * from the `by-value` index on `[k, v, t]`, newest first, and fetches the events by id.
+ * Databases that held events before index documents existed have no marker document
+ * (`valueIndexed` false): their questions keep the `by-time` scan.
  */
 import nano, { type DocumentScope, type MangoSelector, type ServerScope } from "nano";
 import type { Event, EventJson } from "../../core/index.js";
@@ -39,6 +47,39 @@ export interface StoredDoc {
   feed?: string[];
   "domain name"?: string[];
   url?: string[];
+}
+
+/** One value-index document (see the file header). */
+export interface IndexDoc {
+  _id: string;
+  _rev?: string;
+  ix: 1;
+  k: IndexedKey;
+  v: string;
+  /** The event's `time`. */
+  t: string;
+  /** The event id. */
+  e: string;
+}
+
+/** Marker: every event of this database has its value-index documents. */
+const MARKER_ID = "historian-value-index";
+const VALUE_INDEX = "by-value";
+
+/** The id of the index document of `key = value` for event `id`. */
+export function indexDocId(key: string, value: string, id: string): string {
+  return `ix:${JSON.stringify([key, value, id])}`;
+}
+
+/** The value-index documents of an event document. */
+export function indexDocs(doc: StoredDoc): IndexDoc[] {
+  const out: IndexDoc[] = [];
+  for (const k of INDEXED_KEYS) {
+    for (const v of new Set(doc[k] ?? [])) {
+      out.push({ _id: indexDocId(k, v, doc._id), ix: 1, k, v, t: doc.time, e: doc._id });
+    }
+  }
+  return out;
 }
 
 export interface StoreOptions {
@@ -83,6 +124,17 @@ export interface Store {
   /** Write a batch with one `_bulk_docs`; throws when the server cannot be reached. */
   put(docs: StoredDoc[]): Promise<PutResult>;
   find(selector: MangoSelector, opts?: FindOptions): Promise<FindPage>;
+  /** True when findByValue() sees every stored event (see the file header). */
+  readonly valueIndexed: boolean;
+  /**
+   * Events with `value` among their `key` values and `time >= since`, newest first, from the
+   * value index (exactly what `find(hasValue(key, value))` finds, without scanning).
+   */
+  findByValue(
+    key: IndexedKey,
+    value: string,
+    opts: { since: string; limit?: number; cursor?: Cursor },
+  ): Promise<FindPage>;
   /** Count matching documents, stopping at `max` (default 100 000). */
   count(selector: MangoSelector, opts?: { max?: number }): Promise<number>;
   get(id: string): Promise<StoredDoc | undefined>;
@@ -129,8 +181,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   const server = connect(opts);
   await ensureDb(server, opts.db);
   const db = server.use<StoredDoc>(opts.db);
+  const valueIndexed = await ensureMarker(db); // before the indexes: it counts documents
   await ensureIndexes(db);
-  return makeStore(db);
+  return makeStore(db, valueIndexed);
 }
 
 function connect(opts: StoreOptions): ServerScope {
@@ -149,27 +202,53 @@ async function ensureDb(server: ServerScope, name: string): Promise<void> {
 }
 
 async function ensureIndexes(db: DocumentScope<StoredDoc>): Promise<void> {
-  for (const field of [...INDEXED_KEYS, "time"]) {
-    const name = `by-${field.replace(/\s+/g, "-")}`;
-    await db.createIndex({ index: { fields: [field] }, name, ddoc: name });
-  }
+  // The flat array fields cannot be indexed by element: `key = value` uses the value index.
+  await db.createIndex({ index: { fields: ["time"] }, name: "by-time", ddoc: "by-time" });
+  await db.createIndex({
+    index: { fields: ["k", "v", "t"] },
+    name: VALUE_INDEX,
+    ddoc: VALUE_INDEX,
+  });
 }
 
-function makeStore(db: DocumentScope<StoredDoc>): Store {
+/** Whether the value index covers every event: marked when the database starts out empty. */
+async function ensureMarker(db: DocumentScope<StoredDoc>): Promise<boolean> {
+  const raw = db as unknown as DocumentScope<{ _id: string }>;
+  try {
+    await raw.get(MARKER_ID);
+    return true;
+  } catch (err) {
+    if (statusOf(err) !== 404) throw err;
+  }
+  if ((await db.info()).doc_count > 0) return false;
+  try {
+    await raw.insert({ _id: MARKER_ID });
+  } catch (err) {
+    if (statusOf(err) !== 409) throw err;
+  }
+  return true;
+}
+
+function makeStore(db: DocumentScope<StoredDoc>, valueIndexed: boolean): Store {
   return {
     async put(docs) {
       if (docs.length === 0) return { written: 0, existing: 0 };
-      const results = await db.bulk({ docs });
+      const events = new Set(docs.map((d) => d._id));
+      const all = [...docs, ...(docs.flatMap(indexDocs) as unknown as StoredDoc[])];
+      const results = await db.bulk({ docs: all });
       let written = 0;
       let existing = 0;
       for (const r of results) {
-        if (r.error === undefined) written++;
-        else if (r.error === "conflict") existing++;
+        const event = r.id !== undefined && events.has(r.id);
+        if (r.error === undefined) written += event ? 1 : 0;
+        else if (r.error === "conflict") existing += event ? 1 : 0;
         else throw new Error(`_bulk_docs: ${r.id}: ${r.error}: ${r.reason ?? ""}`);
       }
       return { written, existing };
     },
     find: (selector, opts = {}) => findPage(db, selector, opts),
+    valueIndexed,
+    findByValue: (key, value, opts) => findByValue(db, key, value, opts),
     async count(selector, opts = {}) {
       const max = opts.max ?? 100_000;
       let n = 0;
@@ -199,14 +278,28 @@ function makeStore(db: DocumentScope<StoredDoc>): Store {
       let deleted = 0;
       for (;;) {
         const found = await db.find({
-          selector: { time: { $lt: cutoff } },
-          fields: ["_id", "_rev"],
+          selector: { time: { $gt: "", $lt: cutoff } },
+          fields: ["_id", "_rev", ...INDEXED_KEYS],
+          use_index: "by-time",
           limit: batch,
         });
         if (found.docs.length === 0) return deleted;
         const gone = found.docs.map((d) => ({ _id: d._id, _rev: d._rev ?? "", _deleted: true }));
+        const events = new Set(gone.map((d) => d._id));
+        // Their index documents too (ids from the flat fields; revisions from _all_docs).
+        const keys = found.docs.flatMap((d) =>
+          INDEXED_KEYS.flatMap((k) => [...new Set(d[k] ?? [])].map((v) => indexDocId(k, v, d._id))),
+        );
+        if (keys.length > 0) {
+          const revs = await db.fetchRevs({ keys });
+          for (const row of revs.rows) {
+            if (!("value" in row) || (row.value as { deleted?: boolean }).deleted === true)
+              continue;
+            gone.push({ _id: row.id, _rev: row.value.rev, _deleted: true });
+          }
+        }
         const results = await db.bulk({ docs: gone });
-        deleted += results.filter((r) => r.error === undefined).length;
+        deleted += results.filter((r) => r.error === undefined && events.has(r.id ?? "")).length;
       }
     },
     close: () => Promise.resolve(),
@@ -222,9 +315,11 @@ async function findPage(
   const order = opts.order ?? "desc";
   const skipIds = new Set(opts.cursor?.ids ?? []);
   // Sorting needs `time` in the selector (Mango uses the `time` index for it).
-  const timeRange: Record<string, string | null> = { $gt: null };
+  // `$gt: ""`, not null: the embedded server's `by-time` index also holds the documents
+  // without `time` (index documents, the marker) under null, and fails on them sorting asc.
+  const timeRange: Record<string, string> = { $gt: "" };
   if (opts.cursor) timeRange[order === "desc" ? "$lte" : "$gte"] = opts.cursor.time;
-  if (opts.cursor) delete timeRange.$gt;
+  if (opts.cursor && order === "asc") delete timeRange.$gt;
   const fields = opts.fields ? [...new Set(["_id", "time", ...opts.fields])] : undefined;
   const found = await db.find({
     selector: { $and: [selector, { time: timeRange }] },
@@ -241,6 +336,41 @@ async function findPage(
     const sameTime = docs.filter((d) => d.time === last.time).map((d) => d._id);
     const carried = opts.cursor?.time === last.time ? [...skipIds] : [];
     page.next = { time: last.time, ids: [...carried, ...sameTime] };
+  }
+  return page;
+}
+
+async function findByValue(
+  db: DocumentScope<StoredDoc>,
+  key: IndexedKey,
+  value: string,
+  opts: { since: string; limit?: number; cursor?: Cursor },
+): Promise<FindPage> {
+  const limit = Math.max(1, Math.min(opts.limit ?? 50, 1000));
+  const skipIds = new Set(opts.cursor?.ids ?? []);
+  const t: Record<string, string> = { $gte: opts.since };
+  if (opts.cursor) t.$lte = opts.cursor.time;
+  const ix = db as unknown as DocumentScope<IndexDoc>;
+  const found = await ix.find({
+    selector: { k: key, v: value, t },
+    sort: [{ k: "desc" }, { v: "desc" }, { t: "desc" }],
+    limit: limit + skipIds.size + 1,
+    use_index: VALUE_INDEX,
+    fields: ["e", "t"],
+  });
+  const fresh = found.docs.filter((d) => !skipIds.has(d.e));
+  const rows = fresh.slice(0, limit);
+  const docs: StoredDoc[] = [];
+  if (rows.length > 0) {
+    const got = await db.fetch({ keys: rows.map((r) => r.e) });
+    for (const row of got.rows) if ("doc" in row && row.doc) docs.push(row.doc);
+  }
+  const page: FindPage = { docs };
+  const last = rows.at(-1);
+  if (fresh.length > limit && last !== undefined) {
+    const sameTime = rows.filter((d) => d.t === last.t).map((d) => d.e);
+    const carried = opts.cursor?.time === last.t ? [...skipIds] : [];
+    page.next = { time: last.t, ids: [...carried, ...sameTime] };
   }
   return page;
 }
