@@ -76,14 +76,29 @@ export const historian = defineBot({
     if (ctx.couchdb === undefined)
       throw new Error("historian needs a CouchDB (COUCHDB_URL or the embedded one)");
     const store = storeOpener(ctx);
+    let warming = false;
+    let warmedAt = 0;
     const queue = new WriteQueue<StoredDoc>({
       dir: join(ctx.stateDir, "queue"),
       batchSize: ctx.params.batch_size,
       lingerMs: ctx.params.linger,
       maxMemory: ctx.params.memory_limit,
       async write(batch) {
-        const r = await (await store()).put(batch);
+        const s = await store();
+        const r = await s.put(batch);
         ctx.count("stored", r.written);
+        // Keep the query indexes current in the background, at most one refresh at a time and
+        // one every few seconds, so a question after a busy hour does not index it all first.
+        if (!warming && Date.now() - warmedAt > 5000) {
+          warming = true;
+          void s
+            .warm()
+            .catch((err: unknown) => ctx.log.warn({ why: String(err) }, "index refresh failed"))
+            .finally(() => {
+              warming = false;
+              warmedAt = Date.now();
+            });
+        }
         if (r.existing > 0) ctx.count("already stored", r.existing);
       },
       onFailure(err, failures, pending) {
