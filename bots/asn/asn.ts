@@ -7,9 +7,12 @@ import {
   param,
   ParamError,
   type BotContext,
+  formatAddr,
+  isSpecial,
+  parseAddr,
+  type Addr,
 } from "../../core/index.js";
 import { CymruClient } from "./cymru.js";
-import { formatAddr, isSpecial, parseAddr, type Addr } from "../../core/index.js";
 import { Pipeline } from "./pipeline.js";
 import { TableSource, type Loaded } from "./table-source.js";
 

@@ -4,8 +4,7 @@
  * (IPv6) gives `ASNS | prefix | cc | registry | allocated`, then TXT `AS<n>.asn.cymru.com`
  * gives `asn | cc | registry | allocated | name`. Fields "" and "-" mean unknown.
  */
-import { Event } from "../../core/index.js";
-import { formatV4, reversedNibbles, type Addr } from "../../core/index.js";
+import { Event, formatV4, reversedNibbles, type Addr } from "../../core/index.js";
 import { Limit } from "./limit.js";
 import { TtlLru } from "./lru.js";
 

@@ -10,8 +10,7 @@
 import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
-import { parseAddr } from "../../core/index.js";
-import { RangeSet, V6_ID, type RangeIndex } from "../../core/index.js";
+import { parseAddr, RangeSet, V6_ID, type RangeIndex } from "../../core/index.js";
 
 /** What a range says beyond its extent; shared by all ranges with the same facts. */
 export interface RouteInfo {

@@ -2,10 +2,8 @@
  * The offline source: a routing table (and optional AS names) in memory, answering at once,
  * swapped whole when the files change. A reload that fails keeps the table in use.
  */
-import { Event } from "../../core/index.js";
-import type { Addr } from "../../core/index.js";
+import { Event, type Addr, watchFiles, type Watcher } from "../../core/index.js";
 import { loadAsNames, loadRouteTable, type RouteTable } from "./table-file.js";
-import { watchFiles, type Watcher } from "../../core/index.js";
 
 export interface Loaded {
   table: RouteTable;

@@ -2,8 +2,14 @@
  * Which customer owns an address or an AS: the narrowest claimed network holding the address
  * (longest match), or the customer of the AS number.
  */
-import { formatAddr, parseAddr, type Addr } from "../../core/index.js";
-import { RangeSet, V6_ID, type RangeIndex } from "../../core/index.js";
+import {
+  formatAddr,
+  parseAddr,
+  type Addr,
+  RangeSet,
+  V6_ID,
+  type RangeIndex,
+} from "../../core/index.js";
 import type { Claim, Customer, CustomersFile } from "./customers-file.js";
 
 export interface CustomerIndex {

@@ -6,9 +6,10 @@ import {
   expertParams,
   param,
   type BotContext,
+  parseAddr,
+  watchFiles,
+  type Watcher,
 } from "../../core/index.js";
-import { parseAddr } from "../../core/index.js";
-import { watchFiles, type Watcher } from "../../core/index.js";
 import { indexCustomers, type CustomerIndex } from "./customer-index.js";
 import { parseCustomers, type Customer } from "./customers-file.js";
 
