@@ -146,7 +146,8 @@ describe("geoip", () => {
     expect(bot.warnings[0]).toMatch(/still using the previous copy$/);
     expect((await bot.handle({ ip: "192.0.2.7" }))[0]?.city).toEqual(["Turku"]);
     await bot.stop();
-  });
+    // Two Perl database builds take a few seconds on a busy 2-core machine.
+  }, 30_000);
 });
 
 describe("geoFacts", () => {
