@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Event, EventInit } from "./event.js";
 import type { ParamSpecs, ParamValues } from "./params.js";
+import type { Route } from "./config/types.js";
 
 export type BotKind = "source" | "handler" | "sink";
 
@@ -21,6 +22,14 @@ export interface CouchService {
   password?: string;
 }
 
+/** Durable instance state: small JSON documents by name, written atomically (never half-written). */
+export interface BotState {
+  /** The stored value, or undefined when there is none (or it was unreadable: logged). */
+  read<T>(name: string): Promise<T | undefined>;
+  write(name: string, value: unknown): Promise<void>;
+  remove(name: string): Promise<void>;
+}
+
 /** What a running bot gets from core. Bots never touch XMPP, sockets or process.env. */
 export interface BotContext<P extends ParamSpecs = ParamSpecs> {
   /** Instance id from the mesh config. */
@@ -31,9 +40,12 @@ export interface BotContext<P extends ParamSpecs = ParamSpecs> {
   readonly signal: AbortSignal;
   /** A directory that survives restarts, private to this instance. */
   readonly stateDir: string;
+  /** Durable JSON state in the state directory. */
+  readonly state: BotState;
   /**
-   * Publish an event to the instance's output rooms (or to `room`). Resolves once accepted;
-   * waits while the in-flight window is full (back-pressure).
+   * Publish an event to the instance's output rooms (or to `room`). Resolves once accepted
+   * (spooled); waits while the in-flight window is full (back-pressure). Handlers return their
+   * events instead; this is for sources' side channels and bots that route.
    */
   emit(event: EventInit, room?: string): Promise<void>;
   /** Post a warning to the lobby (rate-limited) and the log. */
@@ -41,28 +53,80 @@ export interface BotContext<P extends ParamSpecs = ParamSpecs> {
   /** Full JID of a room given by short name (`raw` → `raw@rooms.example.org`) or JID. */
   resolveRoom(room: string): string;
   /**
-   * A secret from the environment (an API key named by a param or preset). Core reads the
-   * environment so bots never do; never log the value.
+   * A secret the bot declared (`secrets(params)`), from the environment; never log the value.
+   * Asking for an undeclared name throws.
    */
   secret(name: string): string | undefined;
   /** Add to a named counter shown by `!status`. */
   count(name: string, n?: number): void;
-  /** The mesh's CouchDB (historian storage), when there is one. */
+  /**
+   * Run `fn` every `ms` until the bot stops; runs never overlap, a failure is logged and
+   * counted and the next run comes as planned.
+   */
+  every(ms: number, fn: () => Promise<void> | void, opts?: { now?: boolean }): void;
+  /** The mesh's CouchDB, for bots that declare `needs: ["couchdb"]`. */
   readonly couchdb?: CouchService;
+  /** The routes of rooms.yaml, for bots that declare `needs: ["routes"]`. */
+  readonly routes?: readonly Route[];
 }
 
 /** A chat command a bot adds beside !help, !status and !ping. */
-export interface BotCommand<P extends ParamSpecs> {
+export interface BotCommand {
   help: string;
   usage?: string;
-  run(
-    args: string,
-    ctx: BotContext<P>,
-    from: { jid: string; room?: string },
-  ): Promise<string> | string;
+  run(args: string, from: { jid: string; room?: string }): Promise<string> | string;
 }
 
-type Emitted = EventInit | EventInit[] | undefined | void;
+/** A handler's "nothing goes out for this event", said on purpose. */
+export class Drop {
+  constructor(readonly reason: string | undefined) {}
+}
+
+/** An event for one room rather than the instance's output rooms. */
+export class Routed {
+  constructor(
+    readonly room: string,
+    readonly event: EventInit,
+  ) {}
+}
+
+/** Return from handle() when no event goes out; the reason (if any) is counted. */
+export function drop(reason?: string): Drop {
+  return new Drop(reason);
+}
+
+/** Return from handle() to send an event to `room` instead of the output rooms. */
+export function to(room: string, event: EventInit): Routed {
+  return new Routed(room, event);
+}
+
+export type Output = EventInit | Routed;
+/** What a handler gives for an event: events out, or an explicit drop. Never nothing. */
+export type Outcome = Output | readonly Output[] | Drop;
+
+/** What `start(ctx)` returns: the running instance's hooks, closing over its state. */
+export interface Running {
+  /** Sources: yield the events of one poll (every `interval(params)`). */
+  poll?(): AsyncIterable<EventInit> | Iterable<EventInit>;
+  /** Sources: yield events until ctx.signal aborts. */
+  stream?(): AsyncIterable<EventInit>;
+  /** Handlers: the events out for an event in. Throwing puts the event in the dead letters. */
+  handle?(event: Event, meta: EventMeta): Promise<Outcome> | Outcome;
+  /** Sinks: take an event; it counts as delivered (the checkpoint moves) once this resolves. */
+  consume?(event: Event, meta: EventMeta): Promise<void> | void;
+  /** Called once on shutdown, after events stop flowing. */
+  stop?(): Promise<void> | void;
+  commands?: Record<string, BotCommand>;
+}
+
+/** What a bot may ask of the host beside the common context. */
+export type Capability = "couchdb" | "routes";
+
+/** A cross-parameter mistake found by `check(params)`: the key (if one) and what is wrong. */
+export interface CheckProblem {
+  key?: string;
+  message: string;
+}
 
 export interface BotDefinition<P extends ParamSpecs = ParamSpecs> {
   /** Name used in config (`bot: NAME`), kebab-case. */
@@ -71,21 +135,23 @@ export interface BotDefinition<P extends ParamSpecs = ParamSpecs> {
   /** One sentence a user reads in `startup.ts check` and the README. */
   description: string;
   params: P;
-  /** Called once after connecting, before events flow. */
-  start?(ctx: BotContext<P>): Promise<void> | void;
-  /** Called once on shutdown, after events stop flowing. */
-  stop?(ctx: BotContext<P>): Promise<void> | void;
-  /** Sources: how often to call poll(), in ms, from the params. */
+  /** Host services the bot needs (the embedded CouchDB starts only when some bot needs it). */
+  needs?: readonly Capability[];
+  /** Environment variables the instance may read with ctx.secret (names usually from params). */
+  secrets?(params: ParamValues<P>): readonly string[];
+  /** JIDs beside the admins who may use the bot's commands (e.g. from an `allowed` param). */
+  askers?(params: ParamValues<P>): readonly string[];
+  /**
+   * Cross-parameter mistakes, found before anything starts (`startup.ts check`): pure, no I/O
+   * beyond looking at named files.
+   */
+  check?(params: ParamValues<P>): readonly CheckProblem[];
+  /** Sources with poll(): time between polls, in ms. */
   interval?(params: ParamValues<P>): number;
-  /** Sources: yield the events of one poll. */
-  poll?(ctx: BotContext<P>): AsyncIterable<EventInit> | Iterable<EventInit>;
-  /** Sources: yield events until ctx.signal aborts. */
-  stream?(ctx: BotContext<P>): AsyncIterable<EventInit>;
-  /** Handlers: events out for an event in (to the output rooms); may also call ctx.emit. */
-  handle?(event: Event, ctx: BotContext<P>, meta: EventMeta): Promise<Emitted> | Emitted;
-  /** Sinks: take an event; the runtime counts it delivered once this resolves. */
-  consume?(event: Event, ctx: BotContext<P>, meta: EventMeta): Promise<void> | void;
-  commands?: Record<string, BotCommand<P>>;
+  /** Handlers: events handled at once (I/O-bound lookups); outputs keep input order. */
+  concurrency?(params: ParamValues<P>): number;
+  /** Called once after connecting, before events flow; returns the instance's hooks. */
+  start(ctx: BotContext<P>): Promise<Running> | Running;
 }
 
 export class BotDefinitionError extends Error {
@@ -99,17 +165,23 @@ export function defineBot<P extends ParamSpecs>(def: BotDefinition<P>): BotDefin
   const where = `bot ${JSON.stringify(def.name)}`;
   if (!NAME.test(def.name)) throw new BotDefinitionError(`${where}: name must be kebab-case`);
   if (!def.description) throw new BotDefinitionError(`${where}: needs a description`);
-  const hooks = {
-    source: def.poll !== undefined || def.stream !== undefined,
-    handler: def.handle !== undefined,
-    sink: def.consume !== undefined,
+  if (typeof def.start !== "function") throw new BotDefinitionError(`${where}: needs start(ctx)`);
+  return def;
+}
+
+/** The hooks a kind needs, checked on what start() returned. */
+export function checkRunning(def: BotDefinition, running: Running): void {
+  const where = `bot ${JSON.stringify(def.name)}`;
+  const has = {
+    source: running.poll !== undefined || running.stream !== undefined,
+    handler: running.handle !== undefined,
+    sink: running.consume !== undefined,
   };
-  if (!hooks[def.kind]) {
+  if (!has[def.kind]) {
     const need = { source: "poll() or stream()", handler: "handle()", sink: "consume()" }[def.kind];
-    throw new BotDefinitionError(`${where}: a ${def.kind} needs ${need}`);
+    throw new BotDefinitionError(`${where}: start() of a ${def.kind} must return ${need}`);
   }
-  if (def.poll !== undefined && def.interval === undefined) {
+  if (running.poll !== undefined && def.interval === undefined) {
     throw new BotDefinitionError(`${where}: poll() needs interval(params)`);
   }
-  return def;
 }

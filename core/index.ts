@@ -3,12 +3,25 @@ export { Event, compareCodePoints, type EventInit, type EventJson } from "./even
 export { KEYS, isHarmonizedKey, formatTime, type HarmonizedKey } from "./keys.js";
 export {
   defineBot,
+  drop,
+  to,
+  Drop,
+  Routed,
+  type BotCommand,
   type BotContext,
   type BotDefinition,
   type BotKind,
+  type BotState,
+  type Capability,
+  type CheckProblem,
   type CouchService,
   type EventMeta,
+  type Outcome,
+  type Output,
+  type Running,
 } from "./bot.js";
+export { RetryLater } from "./runtime/drive.js";
+export { badValues, describeBad, type BadValue } from "./validate.js";
 export { param, parseDuration, ParamError, type ParamSpec, type ParamValues } from "./params.js";
 export type { Route } from "./config/types.js";
 export { expertOutput, expertParams, prefixKeys, type ExpertMode } from "./expert.js";

@@ -1,7 +1,7 @@
 /**
- * Test a bot without a mesh: params are checked like `startup.ts check` does, the context
- * collects what the bot emits, warns and counts. For unit tests of bots (real XMPP belongs
- * in test/integration).
+ * Test a bot without a mesh: params are checked like `startup.ts check` does (with the bot's
+ * own check()), and events go through the runtime's own path (validation, outcomes, dead
+ * letters) into lists the test reads. For unit tests of bots; real XMPP is in test/integration.
  *
  *   const bot = await testBot(addTag, { value: "x" });
  *   expect(await bot.handle({ ip: "192.0.2.1" })).toEqual([{ ip: ["192.0.2.1"], tag: ["x"] }]);
@@ -10,31 +10,52 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import type { BotContext, BotDefinition, CouchService, EventMeta } from "./bot.js";
+import {
+  checkRunning,
+  type BotContext,
+  type BotDefinition,
+  type CouchService,
+  type EventMeta,
+  type Running,
+} from "./bot.js";
+import type { Route } from "./config/types.js";
 import { Event, type EventInit, type EventJson } from "./event.js";
 import { parseParams, type ParamSpecs } from "./params.js";
+import { makeContext } from "./runtime/context.js";
+import { Counters } from "./runtime/counters.js";
+import { DeadLetters, readLetters, type DeadLetter } from "./runtime/dead-letters.js";
+import { Outputs, type InvalidPolicy } from "./runtime/drive.js";
 
 export interface BotUnderTest<P extends ParamSpecs> {
   ctx: BotContext<P>;
+  running: Running;
   /** Everything emitted so far, with the room it was emitted to (undefined: output rooms). */
   emitted: { event: Event; room: string | undefined }[];
   warnings: string[];
   counters: Map<string, number>;
-  /** Run one poll of a source; returns the events it emitted, as JSON. */
+  /** What went to the dead letters so far. */
+  deadLetters(): DeadLetter[];
+  /** Run one poll of a source (or a stream to its end); returns the events it emitted. */
   poll(): Promise<EventJson[]>;
   /** Feed one event to a handler or sink; returns what it emitted, as JSON. */
   handle(event: EventInit, meta?: Partial<EventMeta>): Promise<EventJson[]>;
+  /** Ask one of the bot's chat commands, as `from` (default an admin). */
+  ask(command: string, args?: string, from?: string): Promise<string>;
   stop(): Promise<void>;
 }
 
 export interface TestBotOptions {
   stateDir?: string;
-  /** Secrets the bot may ask for with ctx.secret(). */
+  /** Environment the bot's declared secrets come from. */
   secrets?: Record<string, string>;
-  /** The CouchDB the bot gets as ctx.couchdb. */
+  /** The CouchDB the bot gets as ctx.couchdb (when it declares needs: couchdb). */
   couchdb?: CouchService;
+  routes?: Route[];
   /** Resolve short room names (default `<name>@rooms.test`). */
   muc?: string;
+  invalid?: InvalidPolicy;
+  /** Publishing fails for an event (e.g. throw EventTooLargeError to test the budget). */
+  refuse?: (event: Event, room: string | undefined) => void;
 }
 
 export async function testBot<P extends ParamSpecs>(
@@ -43,58 +64,84 @@ export async function testBot<P extends ParamSpecs>(
   opts: TestBotOptions = {},
 ): Promise<BotUnderTest<P>> {
   const { values, problems } = parseParams(def.params, rawParams);
-  if (problems.length > 0) {
-    throw new Error(`bad params: ${problems.map((p) => `${p.key}: ${p.message}`).join("; ")}`);
+  const all = problems.length > 0 ? problems : (def.check?.(values as never) ?? []);
+  if (all.length > 0) {
+    throw new Error(`bad params: ${all.map((p) => `${p.key ?? ""}: ${p.message}`).join("; ")}`);
   }
   const abort = new AbortController();
   const emitted: BotUnderTest<P>["emitted"] = [];
   const warnings: string[] = [];
-  const counters = new Map<string, number>();
+  const counters = new Counters();
   const muc = opts.muc ?? "rooms.test";
-  const ctx: BotContext<P> = {
-    id: `test-${def.name}`,
-    params: values,
-    log: pino({ level: process.env.LOG_LEVEL ?? "silent" }),
-    signal: abort.signal,
-    stateDir: opts.stateDir ?? (await mkdtemp(join(tmpdir(), `bot-${def.name}-`))),
-    emit(init, room) {
-      emitted.push({ event: init instanceof Event ? init : new Event(init), room });
-      return Promise.resolve();
-    },
-    warn: (message) => void warnings.push(message),
-    resolveRoom: (room) => (room.includes("@") ? room : `${room}@${muc}`),
-    secret: (name) => opts.secrets?.[name],
-    count: (name, n = 1) => void counters.set(name, (counters.get(name) ?? 0) + n),
-    ...(opts.couchdb ? { couchdb: opts.couchdb } : {}),
+  const stateDir = opts.stateDir ?? (await mkdtemp(join(tmpdir(), `bot-${def.name}-`)));
+  const log = pino({ level: process.env.LOG_LEVEL ?? "silent" });
+  const publish = (init: EventInit, room: string | undefined): Promise<void> => {
+    const event = init instanceof Event ? init : new Event(init);
+    opts.refuse?.(event, room);
+    emitted.push({ event, room });
+    return Promise.resolve();
   };
-  await def.start?.(ctx);
+  const ctx = makeContext({
+    id: `test-${def.name}`,
+    def: def as unknown as BotDefinition,
+    params: values,
+    log,
+    stateDir,
+    counters,
+    signal: abort.signal,
+    emit: publish,
+    resolveRoom: (room) => (room.includes("@") ? room : `${room}@${muc}`),
+    lobbyWarn: (message) => void warnings.push(message),
+    env: opts.secrets ?? {},
+    couchdb: opts.couchdb,
+    routes: opts.routes ?? [],
+  }) as BotContext<P>;
+  const running = await def.start(ctx);
+  checkRunning(def as unknown as BotDefinition, running);
+  const dead = new DeadLetters(stateDir);
+  const out = new Outputs(
+    ctx,
+    { counters, dead, publish, invalid: opts.invalid ?? "dead-letter" },
+    running.consume ? "consume" : "handle",
+  );
   const since = (n: number) => emitted.slice(n).map((e) => e.event.toJSON());
+  const counterMap = new Map<string, number>();
+  const sync = () => {
+    counterMap.clear();
+    for (const [k, v] of Object.entries(counters.snapshot().totals)) counterMap.set(k, v);
+  };
   return {
     ctx,
+    running,
     emitted,
     warnings,
-    counters,
+    get counters() {
+      sync();
+      return counterMap;
+    },
+    deadLetters: () => readLetters(dead.file),
     async poll() {
       const n = emitted.length;
-      if (!def.poll) throw new Error(`${def.name} has no poll()`);
-      for await (const ev of def.poll(ctx)) await ctx.emit(ev);
+      const source = running.poll ?? running.stream;
+      if (!source) throw new Error(`${def.name} has no poll() or stream()`);
+      await out.source(source.call(running));
       return since(n);
     },
     async handle(init, meta = {}) {
       const n = emitted.length;
       const event = init instanceof Event ? init : new Event(init);
-      const full: EventMeta = { room: meta.room ?? `in@${muc}`, ...meta };
-      if (def.consume) {
-        await def.consume(event, ctx, full);
-        return since(n);
-      }
-      const out = await def.handle?.(event, ctx, full);
-      if (out) for (const ev of Array.isArray(out) ? out : [out]) await ctx.emit(ev);
+      const item = { event, meta: { room: meta.room ?? `in@${muc}`, ...meta } };
+      await out.finish(item, await out.run(running, item));
       return since(n);
+    },
+    async ask(command, args = "", from = "admin@example.test") {
+      const cmd = running.commands?.[command];
+      if (!cmd) throw new Error(`${def.name} has no command ${command}`);
+      return cmd.run(args, { jid: from });
     },
     async stop() {
       abort.abort();
-      await def.stop?.(ctx);
+      await running.stop?.();
     },
   };
 }

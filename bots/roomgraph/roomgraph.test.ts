@@ -21,7 +21,7 @@ describe("roomgraph", () => {
   ];
 
   it("sends an event to every room whose route matches, once per room", async () => {
-    const bot = await testBot(roomgraph, { routes });
+    const bot = await testBot(roomgraph, {}, { routes });
     await bot.handle({ ip: "192.0.2.1", type: "scanner", cc: "FI" }, { room: "raw@rooms.test" });
     expect(bot.emitted.map((e) => e.room).sort()).toEqual([
       "all@rooms.test",
@@ -31,13 +31,13 @@ describe("roomgraph", () => {
   });
 
   it("routes only from the room the event came from", async () => {
-    const bot = await testBot(roomgraph, { routes });
+    const bot = await testBot(roomgraph, {}, { routes });
     await bot.handle({ type: "scanner" }, { room: "other@rooms.test" });
     expect(bot.emitted.map((e) => e.room)).toEqual(["elsewhere@rooms.test"]);
   });
 
   it("counts per route", async () => {
-    const bot = await testBot(roomgraph, { routes });
+    const bot = await testBot(roomgraph, {}, { routes });
     await bot.handle({ type: "spam" }, { room: "raw@rooms.test" });
     await bot.handle({ type: "scanner" }, { room: "raw@rooms.test" });
     expect(bot.counters.get("route raw -> all")).toBe(2);

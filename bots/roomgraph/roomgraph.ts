@@ -1,4 +1,4 @@
-import { defineBot, param, type Event, type Route } from "../../core/index.js";
+import { defineBot, drop, to, type Event, type Output, type Route } from "../../core/index.js";
 
 /** Routes compiled for one input room: where each event may go, with its counter name. */
 export interface CompiledRoute {
@@ -27,30 +27,29 @@ export function compileRoutes(
   return byRoom;
 }
 
-let compiled: Map<string, CompiledRoute[]> | undefined;
-
 export const roomgraph = defineBot({
   name: "roomgraph",
   kind: "handler",
   description:
     "Routes events from room to room by the rules in rooms.yaml; never re-routes its own output.",
-  params: {
-    routes: param.any<Route[]>({
-      help: "Routes from rooms.yaml (filled in by the config loader)",
-      default: [],
-    }),
-  },
+  params: {},
+  needs: ["routes"],
   start(ctx) {
-    compiled = compileRoutes(ctx.params.routes, (room) => ctx.resolveRoom(room));
-    ctx.log.info({ routes: ctx.params.routes.length }, "routes loaded");
-  },
-  async handle(event, ctx, meta) {
-    const sent = new Set<string>();
-    for (const route of compiled?.get(meta.room) ?? []) {
-      if (sent.has(route.to) || !route.match(event)) continue;
-      sent.add(route.to);
-      ctx.count(route.label);
-      await ctx.emit(event, route.to);
-    }
+    const routes = ctx.routes ?? [];
+    const compiled = compileRoutes(routes, (room) => ctx.resolveRoom(room));
+    ctx.log.info({ routes: routes.length }, "routes loaded");
+    return {
+      handle(event, meta) {
+        const out: Output[] = [];
+        const sent = new Set<string>();
+        for (const route of compiled.get(meta.room) ?? []) {
+          if (sent.has(route.to) || !route.match(event)) continue;
+          sent.add(route.to);
+          ctx.count(route.label);
+          out.push(to(route.to, event));
+        }
+        return out.length > 0 ? out : drop("no route matched");
+      },
+    };
   },
 });

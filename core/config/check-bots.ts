@@ -1,5 +1,5 @@
 /** The `bots:` list: each instance's bot, rooms and params, checked against the registry. */
-import { parseParams } from "../params.js";
+import { parseDuration, parseParams } from "../params.js";
 import {
   checkKeys,
   describeValue,
@@ -13,10 +13,20 @@ import { isRecord, type ProblemList } from "./problems.js";
 import { registryTrouble } from "./registry.js";
 import type { BotRegistry, InstanceConfig, RoomGraph, XmppConfig } from "./types.js";
 
-const INSTANCE_KEYS = ["id", "bot", "out", "in", "params", "catch_up", "enabled", "password"];
+const INSTANCE_KEYS = [
+  "id",
+  "bot",
+  "out",
+  "in",
+  "params",
+  "catch_up",
+  "bad_values",
+  "enabled",
+  "password",
+];
 const ID = /^[a-z0-9][a-z0-9_.-]*$/;
-/** The bot that applies rooms.yaml: it gets its rooms and routes from there. */
-export const ROOMGRAPH_BOT = "roomgraph";
+/** How far back a consumer reads its rooms' archives on its first start (catch_up: true). */
+export const DEFAULT_CATCH_UP_MS = 86_400_000;
 
 export interface BotsContext {
   registry: BotRegistry;
@@ -47,7 +57,7 @@ export function checkBots(
     instances.push(inst);
     indexes.set(inst, i);
   });
-  const graphs = instances.filter((inst) => inst.bot === ROOMGRAPH_BOT && inst.enabled);
+  const graphs = instances.filter((inst) => inst.appliesRoutes && inst.enabled);
   for (const extra of graphs.slice(1)) {
     const i = indexes.get(extra) ?? 0;
     problems.error(
@@ -93,8 +103,10 @@ function checkInstance(
     params: readMapping(raw, "params", at, problems) ?? {},
     in: readList(raw, "in", at, problems, roomNameTrouble),
     out: readList(raw, "out", at, problems, roomNameTrouble),
-    catchUp: readBool(raw, "catch_up", at, problems, false),
+    catchUp: readCatchUp(raw, at, problems),
     enabled: readBool(raw, "enabled", at, problems, true),
+    appliesRoutes: false,
+    invalid: readInvalid(raw, at, problems),
   };
   const password = readString(raw, "password", at, problems, "a password");
   if (password !== undefined) inst.password = password;
@@ -105,12 +117,60 @@ function checkInstance(
     problems.error([...at, "bot"], registryTrouble(ctx.registry, botName));
     return inst;
   }
-  if (botName === ROOMGRAPH_BOT) fillRoomGraph(raw, inst, at, ctx.graph, problems);
-  else checkRooms(raw, inst, entry.def.kind, at, problems);
-  const { values, problems: paramProblems } = parseParams(entry.def.params, inst.params);
+  const def = entry.def;
+  inst.appliesRoutes = def.needs?.includes("routes") === true;
+  if (inst.appliesRoutes) fillRoomGraph(raw, inst, at, ctx.graph, problems);
+  else checkRooms(raw, inst, def.kind, at, problems);
+  if (def.kind === "source") inst.catchUp = 0;
+  const { values, problems: paramProblems } = parseParams(def.params, inst.params);
   for (const p of paramProblems) problems.error([...at, "params", p.key], p.message);
   inst.params = values;
+  // Cross-parameter checks only on params that parsed: each problem is reported once.
+  if (paramProblems.length === 0 && def.check) {
+    try {
+      for (const p of def.check(values)) {
+        problems.error(p.key ? [...at, "params", p.key] : [...at, "params"], p.message);
+      }
+    } catch (err) {
+      problems.error([...at, "params"], err instanceof Error ? err.message : String(err));
+    }
+  }
   return inst;
+}
+
+/** `bad_values: dead-letter | drop-value`: what a source does with an event's bad typed values. */
+function readInvalid(
+  raw: Record<string, unknown>,
+  at: (string | number)[],
+  problems: ProblemList,
+): "dead-letter" | "drop-value" {
+  const value = raw.bad_values ?? "dead-letter";
+  if (value === "dead-letter" || value === "drop-value") return value;
+  problems.error(
+    [...at, "bad_values"],
+    `expected dead-letter (keep the event aside) or drop-value (send it without the bad values), got ${JSON.stringify(value)}`,
+  );
+  return "dead-letter";
+}
+
+/** `catch_up: true | false | <max age>`: how far back a consumer's first start reads. */
+function readCatchUp(
+  raw: Record<string, unknown>,
+  at: (string | number)[],
+  problems: ProblemList,
+): number {
+  const value = raw.catch_up;
+  if (value === undefined || value === true) return DEFAULT_CATCH_UP_MS;
+  if (value === false) return 0;
+  try {
+    return parseDuration(value);
+  } catch (err) {
+    problems.error(
+      [...at, "catch_up"],
+      `expected true, false or a maximum age like 1d or 12h: ${(err as Error).message}`,
+    );
+    return DEFAULT_CATCH_UP_MS;
+  }
 }
 
 /** in/out must match what the bot does: sources write, sinks read, handlers both. */
@@ -169,7 +229,6 @@ function fillRoomGraph(
     );
   inst.in = unique(graph.routes.map((r) => r.from));
   inst.out = unique(graph.routes.map((r) => r.to));
-  inst.params = { ...inst.params, routes: graph.routes };
 }
 
 function checkAccount(
@@ -191,10 +250,10 @@ function checkAccount(
       `client mode needs a password: set password: \${VAR} here or xmpp.password for all bots`,
     );
   }
-  if (inst.catchUp && xmpp.mode === "managed" && !xmpp.mam) {
+  if (inst.catchUp > 0 && xmpp.mode === "managed" && !xmpp.mam) {
     problems.warn(
       [...at, "catch_up"],
-      "catch_up reads the room archive, which xmpp.mam: false turns off; set mam: true",
+      "consumers catch up from the room archive, which xmpp.mam: false turns off: events sent while this bot is down are lost; set mam: true (or catch_up: false to accept that)",
     );
   }
 }

@@ -4,7 +4,6 @@
  * so it would only tangle the picture. Output is sorted, so the same config gives the same text.
  */
 import { spawn } from "node:child_process";
-import { ROOMGRAPH_BOT } from "./check-bots.js";
 import { roomKey } from "./rooms.js";
 import type { MeshConfig } from "./types.js";
 
@@ -23,7 +22,7 @@ export function meshToDot(config: MeshConfig): string {
   const sources: string[] = [];
   const edges: string[] = [];
   // The roomgraph instance is drawn as its routes; a box wired to every room says nothing.
-  for (const inst of config.instances.filter((i) => i.bot !== ROOMGRAPH_BOT)) {
+  for (const inst of config.instances.filter((i) => !i.appliesRoutes)) {
     const node = `bot:${inst.id}`;
     const label = `${inst.id}\n(${inst.bot})${inst.enabled ? "" : "\ndisabled"}`;
     const style = inst.enabled ? "" : ", style=dashed";

@@ -86,7 +86,7 @@ export function checkRoutes(ctx: RouteCheckContext, problems: ProblemList): void
   }
   const written = new Set<string>();
   for (const inst of ctx.instances)
-    if (inst.bot !== "roomgraph") for (const r of inst.out) written.add(key(r));
+    if (!inst.appliesRoutes) for (const r of inst.out) written.add(key(r));
   for (const r of routes) written.add(key(r.to));
   for (const { route, index } of ctx.entries) {
     if (written.has(key(route.from))) continue;

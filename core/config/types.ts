@@ -73,8 +73,15 @@ export interface InstanceConfig {
   out: string[];
   /** Own password for client mode, when not the shared one. */
   password?: string;
-  /** Read the room archive after a restart from the last checkpoint (MAM). */
-  catchUp: boolean;
+  /**
+   * Consumers: read the input rooms' archives (MAM) from the last checkpoint, and on the first
+   * start back this many ms; 0: live messages only (sources: always 0).
+   */
+  catchUp: number;
+  /** Sources: a made event with bad typed values goes to the dead letters, or loses them. */
+  invalid: "dead-letter" | "drop-value";
+  /** The bot applies rooms.yaml's routes (it declares `needs: ["routes"]`). */
+  appliesRoutes: boolean;
   /** Whether the supervisor runs it (default true). */
   enabled: boolean;
 }

@@ -1,7 +1,8 @@
 /**
- * No gap after a restart (DESIGN.md, Delivery): for an instance with `catch_up: true`, keep per
- * input room the archive id of the last message fully handled (saved in the state dir), and on
- * every (re)join read the room archive (MUC MAM, XEP-0313) after it before live messages go on.
+ * No gap (DESIGN.md, Delivery): every consumer keeps per input room the archive id of the last
+ * message fully handled (saved in the state dir), and on every (re)join reads the room archive
+ * (MUC MAM, XEP-0313) after it before live messages go on; on its first start it reads back
+ * `catch_up` (a maximum age), so events sent before it ever joined are handled too.
  * Live messages that arrive meanwhile wait, and those the archive already gave are dropped.
  * Receivers still dedup by event id: a checkpoint saved a moment late replays a little.
  */
@@ -82,8 +83,14 @@ export interface CatchUpOptions {
   stack: XmppStack;
   checkpoints: Checkpoints;
   log: Logger;
+  /** On the first start, read the archive back this far (ms). */
+  maxAgeMs: number;
+  /** Our nick in the rooms: our own messages in the archive are not inputs. */
+  nick: string;
   /** Where events go (the bot's input queue). */
   push(item: Incoming): void;
+  /** Resolves when the input queue has room: a long archive is read no faster than handled. */
+  room?(): Promise<void>;
 }
 
 /**
@@ -107,13 +114,14 @@ export class CatchUp {
 
   /**
    * Call before joining the room: its live messages wait until its archive is read. A room
-   * without a checkpoint gets one at once: "from now", so a crash before the first message is
-   * handled still catches up from here.
+   * without a checkpoint gets one at once, `maxAgeMs` back, so a crash before the first message
+   * is handled still catches up from there.
    */
   async watch(room: string): Promise<void> {
     this.#rooms.set(room, { catching: true, buffer: [], replayed: new Set() });
     if (this.o.checkpoints.get(room) === undefined) {
-      this.o.checkpoints.set(room, `${SINCE}${new Date().toISOString()}`);
+      const since = new Date(Date.now() - this.o.maxAgeMs);
+      this.o.checkpoints.set(room, `${SINCE}${since.toISOString()}`);
       await this.o.checkpoints.save();
     }
   }
@@ -163,11 +171,14 @@ export class CatchUp {
         const query = after.startsWith(SINCE)
           ? { start: new Date(after.slice(SINCE.length)) }
           : { after };
+        const own = `${room}/${this.o.nick}`;
         for await (const m of queryArchive(connection, iq, room, query)) {
           s.replayed.add(m.id);
+          if (m.message.attrs.from === own) continue; // our own output (skipOwn, as live)
           const events = decodeMessage(m.message, stats).filter((e) => e.size > 0);
           if (events.length > 0) this.#deliver(room, events, m.id);
           n += events.length;
+          await this.o.room?.();
         }
       } catch (err) {
         this.o.log.warn({ err, room, after }, "catch-up from the room archive failed; going live");
@@ -179,19 +190,5 @@ export class CatchUp {
       if (b.archiveId !== undefined && s.replayed.has(b.archiveId)) continue;
       this.#deliver(room, b.events, b.archiveId);
     }
-  }
-}
-
-/**
- * Wrap the bot's inputs so `onDone(item)` runs once the bot finished with it: drive() asks for
- * the next input only after the previous one was handled.
- */
-export async function* trackHandled(
-  inputs: AsyncIterable<Incoming>,
-  onDone: (item: Incoming) => void,
-): AsyncGenerator<Incoming> {
-  for await (const item of inputs) {
-    yield item;
-    onDone(item);
   }
 }

@@ -1,16 +1,18 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { BotContext, BotDefinition, CouchService } from "../bot.js";
+import { BotDefinitionError, checkRunning, type BotContext, type Running } from "../bot.js";
 import { loadRegistry } from "../config/registry.js";
-import type { InstanceConfig, MeshConfig } from "../config/types.js";
-import { Event } from "../event.js";
+import type { MeshConfig } from "../config/types.js";
+import { Event, type EventInit } from "../event.js";
 import { createLogger } from "../log.js";
 import { createXmppStack, Subscriber, type XmppStack } from "../xmpp/index.js";
 import { connectionFor } from "./connect.js";
 import { Counters } from "./counters.js";
-import { drive, toEvent, type Incoming } from "./drive.js";
+import { drive, isConfigError, toEvent, type Incoming } from "./drive.js";
+import { makeContext } from "./context.js";
+import { DeadLetters } from "./dead-letters.js";
 import { couchService } from "../storage/couch-config.js";
-import { CatchUp, Checkpoints, trackHandled } from "./catchup.js";
+import { CatchUp, Checkpoints } from "./catchup.js";
 import { attachLobby } from "./lobby-link.js";
 import { projectRoot } from "./paths.js";
 import { AsyncQueue } from "./queue.js";
@@ -59,7 +61,7 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
   const inputs = new AsyncQueue<Incoming>();
   let state = "starting";
 
-  const holder: { ctx?: BotContext; subscriber?: Subscriber } = {};
+  const holder: { running?: Running; subscriber?: Subscriber } = {};
   const lobby = attachLobby({
     stack,
     config,
@@ -69,7 +71,7 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
     log,
     state: () => state,
     queueDepth: () => inputs.depth,
-    context: () => (state === "starting" ? undefined : holder.ctx),
+    running: () => holder.running,
     roomExtras: () => {
       const out: Record<string, Record<string, number>> = {};
       for (const [room, c] of Object.entries(holder.subscriber?.counters() ?? {})) {
@@ -78,27 +80,44 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
       return out;
     },
   });
-  const couchdb = await couchService(config.stateDir);
-  const checkpoints = inst.catchUp
-    ? new Checkpoints(join(stateDir, "checkpoints.json"), log)
-    : undefined;
+  const needsCouch = def.needs?.includes("couchdb") === true;
+  const couchdb = needsCouch ? await couchService(config.stateDir) : undefined;
+  const checkpoints =
+    inst.catchUp > 0 ? new Checkpoints(join(stateDir, "checkpoints.json"), log) : undefined;
   await checkpoints?.load();
   const catchUp = checkpoints
-    ? new CatchUp({ stack, checkpoints, log, push: (item) => inputs.push(item) })
+    ? new CatchUp({
+        stack,
+        checkpoints,
+        log,
+        maxAgeMs: inst.catchUp,
+        nick: id,
+        push: (item) => inputs.push(item),
+        room: () => inputs.whenBelow(20_000),
+      })
     : undefined;
+  const dead = new DeadLetters(stateDir);
+  const publish = async (init: EventInit, room: string | undefined) => {
+    const event = toEvent(init);
+    for (const target of room === undefined ? inst.out : [room]) {
+      await stack.publisher.publish(target, event);
+      counters.inc("out", 1, stack.muc.resolve(target));
+    }
+  };
   const ctx = makeContext({
-    couchdb,
-    inst,
+    id,
     def,
-    values,
+    params: values,
     log,
     stateDir,
-    stack,
     counters,
     signal: abort.signal,
-    warn: lobby.warn,
+    emit: publish,
+    resolveRoom: (room) => stack.muc.resolve(room),
+    lobbyWarn: lobby.warn,
+    couchdb,
+    routes: config.roomgraph.routes,
   });
-  holder.ctx = ctx;
   const subscriber = new Subscriber({
     muc: stack.muc,
     log,
@@ -128,16 +147,37 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
   await stack.start();
   await lobby.join();
   for (const room of inst.out) await stack.muc.join(room);
+  let running: Running;
+  try {
+    running = await def.start(ctx);
+    checkRunning(def, running);
+  } catch (err) {
+    await stack.stop();
+    if (isConfigError(err) || err instanceof BotDefinitionError) {
+      log.error({ err: { message: (err as Error).message } }, "config error; not restarting");
+      return EXIT_CONFIG;
+    }
+    throw err;
+  }
+  holder.running = running;
+  lobby.addCommands(running);
   for (const room of inst.in) await catchUp?.watch(stack.muc.resolve(room));
   for (const room of inst.in) await subscriber.subscribe(room);
-  await def.start?.(ctx);
   state = "running";
   await stack.muc.setStatus(`running (${inst.bot})`);
   log.info({ in: inst.in, out: inst.out }, "running");
+  ctx.every(2000, () => takeResends(dead, inputs, publish, log), { now: true });
 
+  let code = 0;
   try {
-    const handled = catchUp ? trackHandled(inputs, (item) => catchUp.done(item)) : inputs;
-    await drive(def, ctx, { inputs: handled, counters });
+    await drive(def, running, ctx, {
+      inputs,
+      counters,
+      dead,
+      publish,
+      ...(catchUp ? { done: (item: Incoming) => catchUp.done(item) } : {}),
+      invalid: inst.invalid,
+    });
     if (!abort.signal.aborted && def.kind === "source") {
       // A stream that ended on its own: keep the process (and its lobby presence) until stopped.
       state = "idle (stream ended)";
@@ -146,15 +186,39 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
         abort.signal.addEventListener("abort", resolve, { once: true }),
       );
     }
+  } catch (err) {
+    if (!isConfigError(err)) throw err;
+    log.error({ err: { message: (err as Error).message } }, "config error; not restarting");
+    code = EXIT_CONFIG;
+    abort.abort();
   } finally {
     state = "stopping";
-    await def.stop?.(ctx);
+    await running.stop?.();
     await checkpoints?.save();
     await drainOutbox(stack, log);
     log.info({ counters: counters.snapshot().totals }, "stopped");
     await stack.stop();
   }
-  return 0;
+  return code;
+}
+
+/** Dead letters sent back by `startup.ts dead-letters --resend`: inputs again, or outputs. */
+async function takeResends(
+  dead: DeadLetters,
+  inputs: AsyncQueue<Incoming>,
+  publish: (event: EventInit, room: string | undefined) => Promise<void>,
+  log: BotContext["log"],
+): Promise<void> {
+  const taken = dead.takeResends();
+  if (taken === undefined) return;
+  for (const l of taken.letters) {
+    const event = Event.fromJson(l.event);
+    if ((l.stage === "handle" || l.stage === "consume") && l.room !== undefined) {
+      inputs.push({ event, meta: { room: l.room } });
+    } else await publish(event, l.room);
+  }
+  log.info({ events: taken.letters.length }, "dead letters taken back");
+  taken.done();
 }
 
 async function drainOutbox(stack: XmppStack, log: BotContext["log"]): Promise<void> {
@@ -167,42 +231,3 @@ async function drainOutbox(stack: XmppStack, log: BotContext["log"]): Promise<vo
   }
 }
 
-interface ContextParts {
-  inst: InstanceConfig;
-  def: BotDefinition;
-  values: Record<string, unknown>;
-  log: BotContext["log"];
-  stateDir: string;
-  stack: XmppStack;
-  counters: Counters;
-  signal: AbortSignal;
-  warn: (message: string) => void;
-  couchdb: CouchService | undefined;
-}
-
-function makeContext(p: ContextParts): BotContext {
-  const outRooms = p.inst.out;
-  return {
-    id: p.inst.id,
-    params: p.values,
-    log: p.log,
-    signal: p.signal,
-    stateDir: p.stateDir,
-    async emit(init, room) {
-      const event: Event = toEvent(init);
-      const targets = room === undefined ? outRooms : [room];
-      for (const target of targets) {
-        await p.stack.publisher.publish(target, event);
-        p.counters.inc("out", 1, p.stack.muc.resolve(target));
-      }
-    },
-    warn(message, fields) {
-      p.log.warn(fields ?? {}, message);
-      p.warn(message);
-    },
-    resolveRoom: (room) => p.stack.muc.resolve(room),
-    secret: (name) => process.env[name],
-    count: (name, n = 1) => p.counters.inc(name, n),
-    ...(p.couchdb ? { couchdb: p.couchdb } : {}),
-  };
-}

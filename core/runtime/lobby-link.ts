@@ -1,6 +1,6 @@
 import xml from "@xmpp/xml";
 import type { Logger } from "pino";
-import type { BotContext, BotDefinition } from "../bot.js";
+import type { BotDefinition, Running } from "../bot.js";
 import type { InstanceConfig, MeshConfig } from "../config/types.js";
 import type { XmppStack } from "../xmpp/index.js";
 import type { Counters } from "./counters.js";
@@ -15,8 +15,8 @@ export interface LobbyParts {
   log: Logger;
   state: () => string;
   queueDepth: () => number;
-  /** The bot's context, for the bot's own commands (set once the bot is started). */
-  context: () => BotContext | undefined;
+  /** The running bot (set once it is started): its own commands. */
+  running: () => Running | undefined;
   roomExtras: () => Record<string, Record<string, number>>;
 }
 
@@ -29,9 +29,10 @@ export function attachLobby(p: LobbyParts) {
   const { stack, config, inst, log } = p;
   const lobby = stack.muc.resolve(config.lobby);
   const admins = new Set(config.admins.map((a) => a.toLowerCase()));
-  // A bot's own commands are also for the JIDs in its `allowed` param, and are answered in its
+  // A bot's own commands are also for the JIDs it names (askers), and are answered in its
   // input rooms too (where operators watch the events they ask about).
-  const allowed = new Set(listOf(inst.params.allowed).map((a) => a.toLowerCase()));
+  const askers = p.def.askers?.(inst.params) ?? [];
+  const allowed = new Set(askers.map((a) => a.toLowerCase()));
   const inputs = new Set(inst.in.map((room) => stack.muc.resolve(room)));
   const desk = new CommandDesk(admins, {
     id: inst.id,
@@ -42,22 +43,23 @@ export function attachLobby(p: LobbyParts) {
     startedAt: Date.now(),
     roomExtras: p.roomExtras,
   });
-  for (const [name, cmd] of Object.entries(p.def.commands ?? {})) {
-    desk.add(name, {
-      help: cmd.help,
-      ...(cmd.usage ? { usage: cmd.usage } : {}),
-      public: true,
-      run: (args, req) => {
-        const bare = req.jid?.split("/")[0]?.toLowerCase();
-        if (bare === undefined || !(admins.has(bare) || allowed.has(bare))) {
-          return `${inst.id}: refused: !${name} is for admins and the allowed list only (${bare ?? "your JID is hidden by the room"} is in neither)`;
-        }
-        const ctx = p.context();
-        if (ctx === undefined) return `${inst.id}: still starting, try again in a moment`;
-        return cmd.run(args, ctx, { jid: req.jid ?? "", ...(req.room ? { room: req.room } : {}) });
-      },
-    });
-  }
+  /** Add the bot's own commands once it runs (its commands close over its state). */
+  const addCommands = (running: Running): void => {
+    for (const [name, cmd] of Object.entries(running.commands ?? {})) {
+      desk.add(name, {
+        help: cmd.help,
+        ...(cmd.usage ? { usage: cmd.usage } : {}),
+        public: true,
+        run: (args, req) => {
+          const bare = req.jid?.split("/")[0]?.toLowerCase();
+          if (bare === undefined || !(admins.has(bare) || allowed.has(bare))) {
+            return `${inst.id}: refused: !${name} is for admins and the allowed list only (${bare ?? "your JID is hidden by the room"} is in neither)`;
+          }
+          return cmd.run(args, { jid: req.jid ?? "", ...(req.room ? { room: req.room } : {}) });
+        },
+      });
+    }
+  };
   const limiter = new WarnLimiter(5);
   const say = (to: string, type: "groupchat" | "chat", body: string) =>
     stack.connection
@@ -71,7 +73,7 @@ export function attachLobby(p: LobbyParts) {
     const cmd = parseCommand(body);
     if (cmd === undefined) return;
     // In input rooms only the bot's own commands: every bot there would answer !ping.
-    if (!inLobby && p.def.commands?.[cmd.name] === undefined) return;
+    if (!inLobby && p.running()?.commands?.[cmd.name] === undefined) return;
     // Built-in commands with an argument name the instance they are for.
     if (["status", "ping", "help"].includes(cmd.name) && cmd.args !== "" && cmd.args !== inst.id)
       return;
@@ -88,6 +90,7 @@ export function attachLobby(p: LobbyParts) {
 
   return {
     desk,
+    addCommands,
     join: async () => {
       await stack.muc.join(lobby);
     },
@@ -96,11 +99,6 @@ export function attachLobby(p: LobbyParts) {
       if (text !== undefined && stack.muc.isJoined(lobby)) void say(lobby, "groupchat", text);
     },
   };
-}
-
-function listOf(value: unknown): string[] {
-  if (typeof value === "string") return [value];
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
 
 function inflight(stack: XmppStack): number {

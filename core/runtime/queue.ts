@@ -4,9 +4,17 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   #head = 0;
   #waiter: ((r: IteratorResult<T>) => void) | undefined;
   #closed = false;
+  #below: (() => void)[] = [];
 
   get depth(): number {
     return this.#items.length - this.#head;
+  }
+
+  /** Resolves once at most `n` items wait (checked as items are taken). */
+  async whenBelow(n: number): Promise<void> {
+    while (this.depth > n && !this.#closed) {
+      await new Promise<void>((resolve) => this.#below.push(resolve));
+    }
   }
 
   push(item: T): void {
@@ -22,6 +30,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
 
   close(): void {
     this.#closed = true;
+    for (const wake of this.#below.splice(0)) wake();
     const waiter = this.#waiter;
     this.#waiter = undefined;
     waiter?.({ value: undefined, done: true });
@@ -30,6 +39,7 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
   #shift(): T | undefined {
     if (this.#head >= this.#items.length) return undefined;
     const item = this.#items[this.#head++] as T;
+    if (this.#below.length > 0) for (const wake of this.#below.splice(0)) wake();
     // Compact now and then so a long-lived queue does not keep consumed items.
     if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
       this.#items = this.#items.slice(this.#head);

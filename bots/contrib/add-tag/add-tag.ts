@@ -9,7 +9,8 @@ export const addTag = defineBot({
     key: param.string({ help: "Key to add", default: "tag" }),
     value: param.string({ help: "Value to add" }),
   },
-  handle(event, ctx) {
-    return event.union({ [ctx.params.key]: ctx.params.value });
+  start(ctx) {
+    const tag = { [ctx.params.key]: ctx.params.value };
+    return { handle: (event) => event.union(tag) };
   },
 });
