@@ -2,6 +2,7 @@ import { client, jid as parseJid } from "@xmpp/client";
 import { AuthenticationError, InsecureConnectionError, XmppConfigError } from "./errors.js";
 import type { EntityHandle } from "./entity.js";
 import type { ServiceAddress } from "./service.js";
+import { decodeUtf8AsStream } from "./utf8-stream.js";
 
 /** Log in as an ordinary account (RFC 6120): one per bot. */
 export interface ClientLogin {
@@ -42,6 +43,7 @@ export function createClientEntity(login: ClientLogin, address: ServiceAddress):
   });
   // The connection reconnects itself, with backoff, and rejoins rooms.
   xmpp.reconnect.stop();
+  decodeUtf8AsStream(xmpp);
   return {
     entity: xmpp,
     jid: () => xmpp.jid?.toString() ?? login.jid,

@@ -1,6 +1,7 @@
 import { component } from "@xmpp/component";
 import { XmppConfigError } from "./errors.js";
 import type { EntityHandle } from "./entity.js";
+import { decodeUtf8AsStream } from "./utf8-stream.js";
 
 /** Log in as an XEP-0114 external component: all bots of a host under one domain. */
 export interface ComponentLogin {
@@ -31,6 +32,7 @@ export function createComponentEntity(login: ComponentLogin): EntityHandle {
     password: (authenticate) => authenticate(secret),
   });
   xmpp.reconnect.stop();
+  decodeUtf8AsStream(xmpp);
   const own = `${login.localpart}@${login.domain}/${login.resource ?? "mesh"}`;
   return { entity: xmpp, jid: () => own, beforeConnect: () => {} };
 }
