@@ -128,6 +128,19 @@ export interface CheckProblem {
   message: string;
 }
 
+/**
+ * Run a check that throws (a ParamError, a mapping error...) and give what it threw as
+ * problems, for `check(params)` hooks that reuse the code start() runs.
+ */
+export function problemsOf(fn: () => unknown): CheckProblem[] {
+  try {
+    fn();
+    return [];
+  } catch (err) {
+    return [{ message: err instanceof Error ? err.message : String(err) }];
+  }
+}
+
 export interface BotDefinition<P extends ParamSpecs = ParamSpecs> {
   /** Name used in config (`bot: NAME`), kebab-case. */
   name: string;

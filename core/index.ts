@@ -4,6 +4,7 @@ export { KEYS, isHarmonizedKey, formatTime, type HarmonizedKey } from "./keys.js
 export {
   defineBot,
   drop,
+  problemsOf,
   to,
   Drop,
   Routed,
@@ -23,6 +24,7 @@ export {
 export { RetryLater } from "./runtime/drive.js";
 export { badValues, describeBad, type BadValue } from "./validate.js";
 export { param, parseDuration, ParamError, type ParamSpec, type ParamValues } from "./params.js";
+export { beginRead, type Observation } from "./observation.js";
 export type { Route } from "./config/types.js";
 export { expertOutput, expertParams, prefixKeys, type ExpertMode } from "./expert.js";
 export { parseRule, formatRule, lintRule, Rule, RuleSyntaxError } from "./rules/index.js";

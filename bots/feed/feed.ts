@@ -1,10 +1,13 @@
 import {
+  beginRead,
   defineBot,
   param,
   ParamError,
   parseDuration,
+  problemsOf,
   type BotContext,
   type Event,
+  type ParamValues,
 } from "../../core/index.js";
 import { authTrouble, checkAuth, type Auth } from "./check.js";
 import { decompress } from "./decode.js";
@@ -73,9 +76,8 @@ const originOf = (url: string): string => new URL(url).origin;
  * url overridden to another host (a mirror) or to plain http, the preset's auth is dropped
  * with a warning, since a mirror rarely wants the provider's key; an `auth` param sends one.
  */
-function resolve(ctx: Ctx): Resolved {
-  const p = ctx.params;
-  const source = resolveSource("feed", p, { name: "url", given: p.url !== null }, ctx.id);
+function resolve(p: ParamValues<typeof params>, id: string): Resolved {
+  const source = resolveSource("feed", p, { name: "url", given: p.url !== null }, id);
   const preset = source.preset;
   const url = p.url ?? preset?.url ?? "";
   let auth = p.auth ?? preset?.auth;
@@ -89,8 +91,7 @@ function resolve(ctx: Ctx): Resolved {
   return { ...source, url, auth, ...(authDropped ? { authDropped } : {}) };
 }
 
-async function* pollFeed(ctx: Ctx): AsyncIterable<Event> {
-  const feed = resolve(ctx);
+async function* pollFeed(ctx: Ctx, feed: Resolved): AsyncIterable<Event> {
   const { compression, member } = feed.preset ?? {};
   const key = specKey([feed.url, feed.format, feed.map, compression, member]);
   const shown = safeUrl(feed.url);
@@ -138,6 +139,7 @@ async function* pollFeed(ctx: Ctx): AsyncIterable<Event> {
   const previous = await loadPrevious(ctx.stateDir, ctx.log, feed.name);
   const next = new IdSet(previous.size);
   const report = new ReadReport(feed.name, unitOf(feed.format), ctx);
+  const observed = await beginRead(ctx.state);
   try {
     const body = await decompress(res.body, {
       compression: compression ?? "auto",
@@ -149,10 +151,12 @@ async function* pollFeed(ctx: Ctx): AsyncIterable<Event> {
       report,
       dropOlderThan: ctx.params.drop_older_than,
       dedup: { previous, next },
+      observed: observed.time,
       count: (name, n) => ctx.count(name, n),
     });
     report.finish();
     await saveRead(ctx.stateDir, next, [report]);
+    await observed.done();
   } catch (err) {
     throw fail(err, report.lastLine);
   }
@@ -171,11 +175,16 @@ export const feed = defineBot({
     "Polls a feed over HTTP(S) — a preset or url + format + map — and emits an event for each record that is new since the last poll.",
   params,
   interval: (p) => intervalOf(p.interval, p.preset === null ? undefined : PRESETS[p.preset]),
+  secrets: (p) => {
+    const env = (p.auth ?? (p.preset === null ? undefined : PRESETS[p.preset]?.auth))?.env;
+    return env === undefined ? [] : [env];
+  },
+  check: (p) => problemsOf(() => sourceMapper(resolve(p, "feed"))),
   start(ctx) {
-    const f = resolve(ctx);
+    const f = resolve(ctx.params, ctx.id);
     sourceMapper(f); // a bad time pattern or regex fails here, not on the first poll
     if (f.authDropped) ctx.warn(f.authDropped);
     ctx.log.info({ feed: f.name, url: safeUrl(f.url), format: f.format.type }, "feed ready");
+    return { poll: () => pollFeed(ctx, f) };
   },
-  poll: pollFeed,
 });

@@ -2,7 +2,16 @@ import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { defineBot, param, ParamError, type BotContext, type Event } from "../../core/index.js";
+import {
+  beginRead,
+  defineBot,
+  param,
+  ParamError,
+  problemsOf,
+  type BotContext,
+  type Event,
+  type ParamValues,
+} from "../../core/index.js";
 import { decompress } from "./decode.js";
 import { isLineBased, unitOf } from "./formats/index.js";
 import { readEvents, type Dedup } from "./pipeline.js";
@@ -30,9 +39,9 @@ const params = {
 
 type Ctx = BotContext<typeof params>;
 
-function resolve(ctx: Ctx): Source {
-  const source = resolveSource("file-feed", ctx.params, { name: "path", given: true }, ctx.id);
-  if (ctx.params.follow && !isLineBased(source.format)) {
+function resolve(p: ParamValues<typeof params>, id: string): Source {
+  const source = resolveSource("file-feed", p, { name: "path", given: true }, id);
+  if (p.follow && !isLineBased(source.format)) {
     throw new ParamError(
       `file-feed ${source.name}: follow needs a line-based format (csv, list, json with lines: true)`,
     );
@@ -63,6 +72,7 @@ async function* readOnce(ctx: Ctx, source: Source, dedupe: boolean): AsyncIterab
     : undefined;
   const mapper = sourceMapper(source);
   const reports: ReadReport[] = [];
+  const observed = await beginRead(ctx.state);
   let complete = true;
   for (const file of files) {
     const report = new ReadReport(source.name, unitOf(source.format), ctx, basename(file));
@@ -75,6 +85,7 @@ async function* readOnce(ctx: Ctx, source: Source, dedupe: boolean): AsyncIterab
         report,
         dropOlderThan: ctx.params.drop_older_than,
         dedup,
+        observed: observed.time,
         count: (name, n) => ctx.count(name, n),
       });
     } catch (err) {
@@ -94,8 +105,10 @@ async function* readOnce(ctx: Ctx, source: Source, dedupe: boolean): AsyncIterab
       ctx.warn((err as Error).message);
     }
   }
-  if (!dedup || !complete) return;
+  if (!complete) return;
+  if (!dedup) return observed.done();
   await saveRead(ctx.stateDir, dedup.next, reports);
+  await observed.done();
   ctx.log.info({ feed: source.name, files: files.length, ids: dedup.next.size }, "files read");
 }
 
@@ -105,21 +118,24 @@ export const fileFeed = defineBot({
   description:
     "Reads a local file or directory (a preset or format + map): once, replayed every interval, or followed as it grows; emits what is new since the last read.",
   params,
+  check: (p) => problemsOf(() => sourceMapper(resolve(p, "file-feed"))),
   start(ctx) {
-    sourceMapper(resolve(ctx));
-  },
-  async *stream(ctx) {
-    const source = resolve(ctx);
-    if (ctx.params.follow) {
-      const { path, drop_older_than: dropOlderThan } = ctx.params;
-      yield* followLog(ctx, source, { path, dropOlderThan });
-      return;
-    }
-    const replay = ctx.params.replay_interval;
-    for (let first = true; first || (replay > 0 && !ctx.signal.aborted); first = false) {
-      if (!first) await sleep(replay, undefined, { signal: ctx.signal }).catch(() => undefined);
-      if (ctx.signal.aborted) return;
-      yield* readOnce(ctx, source, replay === 0);
-    }
+    const source = resolve(ctx.params, ctx.id);
+    sourceMapper(source);
+    return { stream: () => fileEvents(ctx, source) };
   },
 });
+
+async function* fileEvents(ctx: Ctx, source: Source): AsyncIterable<Event> {
+  if (ctx.params.follow) {
+    const { path, drop_older_than: dropOlderThan } = ctx.params;
+    yield* followLog(ctx, source, { path, dropOlderThan });
+    return;
+  }
+  const replay = ctx.params.replay_interval;
+  for (let first = true; first || (replay > 0 && !ctx.signal.aborted); first = false) {
+    if (!first) await sleep(replay, undefined, { signal: ctx.signal }).catch(() => undefined);
+    if (ctx.signal.aborted) return;
+    yield* readOnce(ctx, source, replay === 0);
+  }
+}

@@ -5,7 +5,7 @@
  */
 import { createReadStream } from "node:fs";
 import { basename, join } from "node:path";
-import type { BotContext, Event } from "../../core/index.js";
+import { formatTime, type BotContext, type Event } from "../../core/index.js";
 import { csvRecords } from "./formats/csv.js";
 import { readEvents } from "./pipeline.js";
 import { ReadReport } from "./report.js";
@@ -21,6 +21,11 @@ interface Saved {
   path: string;
   pos: Position;
   header?: string[] | undefined;
+  /**
+   * The block from `pos` on was being read at this time: after a crash it is read again with
+   * the same `observation time`, so its events keep their ids.
+   */
+  observed?: string | undefined;
 }
 
 export interface FollowOptions {
@@ -64,6 +69,7 @@ export async function* followLog(
   const csv =
     source.format.type === "csv" && source.format.columns === "header" ? source.format : undefined;
   let header = start ? saved?.header : undefined;
+  let resumed = start ? saved?.observed : undefined;
   if (csv && start && start.offset > 0 && !header) header = await readHeader(path, csv);
   const mapper = sourceMapper(source);
   const blocks = followFile(path, start, {
@@ -80,7 +86,12 @@ export async function* followLog(
         ? source.format
         : { ...source.format, skipLines: 0 };
     const report = new ReadReport(source.name, "line", ctx, basename(path));
+    const observed = resumed ?? formatTime(new Date());
+    resumed = undefined;
+    const at = { ino: block.end.ino, offset: block.start, line: block.firstLine };
+    await writeJson(file, { path, pos: at, header, observed } satisfies Saved);
     yield* readEvents(once(block.text), {
+      observed,
       format,
       read: { firstLine: block.firstLine, columns: header, onHeader: (c) => (header = c) },
       mapper,

@@ -1,7 +1,8 @@
 /**
  * Records to the events to emit, shared by the feed and file-feed bots: map each record,
  * drop the too old, and keep only what was not in the previous read (AbusHelper PollingBot).
- * The id is the event's content hash without `observation time`, which changes every read.
+ * The id is the event's content hash without `observation time`, which changes every read
+ * (but not when a read cut short by a crash is done again: see core/observation.ts).
  */
 import { formatTime, type Event } from "../../core/index.js";
 import { readRecords, type ReadOptions } from "./formats/index.js";
@@ -26,6 +27,8 @@ export interface SelectOptions {
   notBefore?: string | undefined;
   /** Without it every event is emitted (replays). */
   dedup?: Dedup | undefined;
+  /** The read's `observation time` (default: when each batch was read). */
+  observed?: string | undefined;
   count(name: string, n?: number): void;
 }
 
@@ -41,7 +44,7 @@ export async function* selectEvents(
   let unchanged = 0;
   try {
     for await (const batch of batches) {
-      const seen = formatTime(new Date());
+      const seen = opts.observed ?? formatTime(new Date());
       let out: Event[] = [];
       for (const record of batch) {
         report.lastLine = record.line;

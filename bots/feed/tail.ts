@@ -19,6 +19,8 @@ export interface Block {
   /** Whole lines, each ending in "\n". */
   text: string;
   firstLine: number;
+  /** Byte offset of the block's first line. */
+  start: number;
   /** Whether the block starts the file (line 1): a CSV header or banner is in it. */
   fresh: boolean;
   /** Where reading stands after this block: save it once the block's events are out. */
@@ -62,7 +64,7 @@ async function readLines(fh: FileHandle, pos: Position): Promise<Block[]> {
     let lines = 0;
     for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines += 1;
     const next = { ino: at.ino, offset: at.offset + end, line: at.line + lines };
-    blocks.push({ text, firstLine: at.line, fresh: at.offset === 0, end: next });
+    blocks.push({ text, firstLine: at.line, start: at.offset, fresh: at.offset === 0, end: next });
     at = next;
   }
   return blocks;

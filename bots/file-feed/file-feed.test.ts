@@ -24,7 +24,7 @@ describe("file-feed in the demo", () => {
     // A short interval here: the 31st event is the first one of the second replay.
     const bot = await testBot(fileFeed, { ...params, replay_interval: "50ms" });
     const events: Event[] = [];
-    for await (const init of fileFeed.stream?.(bot.ctx) ?? []) {
+    for await (const init of bot.running.stream?.() ?? []) {
       events.push(new Event(init));
       if (events.length === 31) break;
     }

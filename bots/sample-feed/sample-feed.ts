@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { defineBot, Event, formatTime, param } from "../../core/index.js";
+import { beginRead, defineBot, Event, param } from "../../core/index.js";
 
 const SAMPLE = fileURLToPath(new URL("./fixtures/sample.jsonl", import.meta.url));
 
@@ -28,15 +28,21 @@ export const sampleFeed = defineBot({
     feed: param.string({ help: "Value of the `feed` key added to each event", default: "sample" }),
   },
   interval: (params) => params.interval,
-  async *poll(ctx) {
-    const text = await readFile(ctx.params.file, "utf8");
-    const now = formatTime(new Date());
+  start(ctx) {
     const bad = (msg: string) => {
       ctx.count("errors");
       ctx.log.warn(msg);
     };
-    for (const ev of parseSample(text, ctx.params.file, bad)) {
-      yield ev.add("feed", ctx.params.feed).add("observation time", now);
-    }
+    return {
+      async *poll() {
+        const text = await readFile(ctx.params.file, "utf8");
+        // A replay cut short by a crash is done again with the same time: the same event ids.
+        const observed = await beginRead(ctx.state);
+        for (const ev of parseSample(text, ctx.params.file, bad)) {
+          yield ev.add("feed", ctx.params.feed).add("observation time", observed.time);
+        }
+        await observed.done();
+      },
+    };
   },
 });

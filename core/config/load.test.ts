@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parseRule } from "../rules/index.js";
 import { fakeRegistry } from "./fixtures/fake-bots.js";
 import { loadMeshConfig } from "./load.js";
+import { DEFAULT_CATCH_UP_MS } from "./check-bots.js";
 import type { BotRegistry, ConfigProblem, MeshConfig, Route } from "./types.js";
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures");
@@ -57,7 +58,9 @@ describe("loadMeshConfig", () => {
           params: { url: "https://www.example.com/drop.txt", every: 3_600_000 },
           in: [],
           out: ["feeds.drop"],
-          catchUp: false,
+          catchUp: 0,
+          invalid: "dead-letter",
+          appliesRoutes: false,
           enabled: true,
         },
         {
@@ -66,7 +69,9 @@ describe("loadMeshConfig", () => {
           params: { key: "ip" },
           in: ["raw"],
           out: ["enriched"],
-          catchUp: false,
+          catchUp: DEFAULT_CATCH_UP_MS,
+          invalid: "dead-letter",
+          appliesRoutes: false,
           enabled: true,
         },
         {
@@ -75,16 +80,20 @@ describe("loadMeshConfig", () => {
           params: {},
           in: ["enriched", "alerts"],
           out: [],
-          catchUp: true,
+          catchUp: DEFAULT_CATCH_UP_MS,
+          invalid: "dead-letter",
+          appliesRoutes: false,
           enabled: false,
         },
         {
           id: "roomgraph",
           bot: "roomgraph",
-          params: { routes },
+          params: {},
           in: ["feeds.drop", "enriched"],
           out: ["raw", "alerts"],
-          catchUp: false,
+          catchUp: DEFAULT_CATCH_UP_MS,
+          invalid: "dead-letter",
+          appliesRoutes: true,
           enabled: true,
         },
       ],
@@ -150,7 +159,7 @@ describe("loadMeshConfig", () => {
     const roomgraph = config?.instances.find((i) => i.bot === "roomgraph");
     expect(roomgraph?.in).toEqual(["feeds.drop", "enriched"]);
     expect(roomgraph?.out).toEqual(["raw", "alerts"]);
-    expect(roomgraph?.params["routes"]).toBe(config?.roomgraph.routes);
+    expect(roomgraph?.appliesRoutes).toBe(true);
   });
 
   it("applies the defaults of a minimal config", async () => {
