@@ -2,10 +2,11 @@ import { copyFile, mkdtemp, rename, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { testBot, type BotUnderTest } from "../../core/testing.js";
-import { customer, customerState } from "./customer.js";
+import { customer } from "./customer.js";
 
+const WAIT = { timeout: 10_000, interval: 20 };
 const fixture = (name: string) => fileURLToPath(new URL(`fixtures/${name}`, import.meta.url));
 
 const A = {
@@ -106,23 +107,23 @@ describe("customer bot", () => {
     const dir = await mkdtemp(join(tmpdir(), "customers-"));
     const file = join(dir, "customers.yaml");
     await copyFile(fixture("customers.yaml"), file);
-    const b = await start({ file });
+    // Checked every 20 ms; a change is loaded once two checks in a row see the same file.
+    const b = await start({ file, reload_check: "20ms" });
     const replace = async (text: string) => {
       await writeFile(`${file}.tmp`, text);
       await rename(`${file}.tmp`, file);
-      const watcher = customerState(b.ctx)?.watcher;
-      await watcher?.check(); // seen changed: waits one check for the file to settle
-      await watcher?.check();
     };
     await replace("customers:\n  - id: z\n    networks: [192.0.2.0/24]\n");
-    expect(await b.handle({ ip: "192.0.2.130" })).toEqual([
-      { "customer id": ["z"], ip: ["192.0.2.130"] },
-    ]);
+    await vi.waitFor(async () => {
+      expect(await b.handle({ ip: "192.0.2.130" })).toEqual([
+        { "customer id": ["z"], ip: ["192.0.2.130"] },
+      ]);
+    }, WAIT);
     await replace("customers:\n  - id: [unclosed\n");
+    await vi.waitFor(() => expect(b.counters.get("failed reloads")).toBe(1), WAIT);
     expect(await b.handle({ ip: "192.0.2.130" })).toEqual([
       { "customer id": ["z"], ip: ["192.0.2.130"] },
     ]);
-    expect(b.counters.get("failed reloads")).toBe(1);
     expect(b.warnings.at(-1)).toMatch(
       /reload failed, the customers in use stay: .*customers\.yaml:3: Flow sequence/,
     );

@@ -4,11 +4,11 @@ import {
   Event,
   expertOutput,
   expertParams,
+  drop,
   param,
-  type BotContext,
   parseAddr,
   watchFiles,
-  type Watcher,
+  type BotContext,
 } from "../../core/index.js";
 import { indexCustomers, type CustomerIndex } from "./customer-index.js";
 import { parseCustomers, type Customer } from "./customers-file.js";
@@ -34,13 +34,6 @@ const params = {
 };
 
 type Ctx = BotContext<typeof params>;
-
-const states = new WeakMap<object, { index: CustomerIndex; watcher: Watcher }>();
-
-/** The running state of an instance (tests reach the file watcher through it). */
-export function customerState(ctx: object): { index: CustomerIndex; watcher: Watcher } | undefined {
-  return states.get(ctx);
-}
 
 /** Read and index the file; bad entries are reported and skipped, an unusable file throws. */
 async function load(ctx: Ctx): Promise<CustomerIndex> {
@@ -95,13 +88,15 @@ export const customer = defineBot({
     "Adds the customer owning an event's IP address or AS (customer id, customer name, abuse email, report), from a YAML or CSV file; marks or drops events outside every own network.",
   params,
   async start(ctx) {
+    const p = ctx.params;
     let index = await load(ctx);
+    // The watcher has no timer of its own (0): ctx.every drives it, so checks never overlap
+    // and stop with the bot.
     const watcher = await watchFiles(
-      [ctx.params.file],
-      ctx.params.reload_check,
+      [p.file],
+      0,
       async () => {
         index = await load(ctx);
-        states.set(ctx, { index, watcher });
       },
       (err) => {
         ctx.count("failed reloads");
@@ -109,24 +104,23 @@ export const customer = defineBot({
         ctx.warn(`customers file reload failed, the customers in use stay: ${why}`);
       },
     );
-    states.set(ctx, { index, watcher });
-  },
-  stop(ctx) {
-    states.get(ctx)?.watcher.stop();
-  },
-  handle(event, ctx) {
-    const state = states.get(ctx);
-    if (!state) throw new Error("customer: handle() before start()");
-    const p = ctx.params;
-    const owners = ownersOf(event, ctx, state.index);
-    if (owners.size === 0) {
-      ctx.count("outside");
-      if (p.outside === "drop") return undefined;
-      const mark = new Event(p.outside === "mark" ? { "own network": "no" } : {});
-      return expertOutput(event, mark, p);
-    }
-    ctx.count("matched");
-    // One event per customer: each customer's room gets only its own contact details.
-    return [...owners.values()].flatMap((c) => expertOutput(event, factsOf(c), p) ?? []);
+    if (p.reload_check > 0) ctx.every(p.reload_check, () => watcher.check());
+    return {
+      handle(event) {
+        const owners = ownersOf(event, ctx, index);
+        if (owners.size === 0) {
+          ctx.count("outside");
+          if (p.outside === "drop") return drop("outside");
+          const mark = new Event(p.outside === "mark" ? { "own network": "no" } : {});
+          return expertOutput(event, mark, p) ?? drop("outside");
+        }
+        ctx.count("matched");
+        // One event per customer: each customer's room gets only its own contact details.
+        return [...owners.values()].flatMap((c) => expertOutput(event, factsOf(c), p) ?? []);
+      },
+      stop() {
+        watcher.stop();
+      },
+    };
   },
 });

@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import {
   defineBot,
+  drop,
   Event,
   expertOutput,
   expertParams,
@@ -23,15 +24,6 @@ const params = {
 
 type Ctx = BotContext<typeof params>;
 
-interface Running {
-  db: GeoDatabase;
-  timer: NodeJS.Timeout | undefined;
-  /** A check is under way (loading a big database can outlast the interval). */
-  busy: boolean;
-}
-
-const running = new WeakMap<Ctx, Running>();
-
 /** The facts for every address in the event's `keys`; addresses without a record add nothing. */
 export function lookupAll(db: GeoDatabase, event: Event, ctx: Ctx): Event {
   const added = new Event();
@@ -49,10 +41,8 @@ export function lookupAll(db: GeoDatabase, event: Event, ctx: Ctx): Event {
   return added;
 }
 
-async function refresh(ctx: Ctx, state: Running): Promise<void> {
-  if (state.busy) return;
-  state.busy = true;
-  const { db } = state;
+/** Reload a changed database; a replacement that does not load is warned about, the old stays. */
+async function refresh(ctx: Ctx, db: GeoDatabase): Promise<void> {
   try {
     if (await db.refresh()) {
       ctx.count("reloads");
@@ -61,8 +51,6 @@ async function refresh(ctx: Ctx, state: Running): Promise<void> {
   } catch (err) {
     ctx.count("errors");
     ctx.warn(`${(err as Error).message}; still using the previous copy`);
-  } finally {
-    state.busy = false;
   }
 }
 
@@ -80,19 +68,15 @@ export const geoip = defineBot({
         `${ctx.params.database} is a ${db.type} database; geoip reads City or Country records`,
       );
     }
-    const state: Running = { db, timer: undefined, busy: false };
+    // ctx.every never overlaps runs, so a big database loading past the interval is fine.
     const every = ctx.params.check_interval;
-    if (every > 0) state.timer = setInterval(() => void refresh(ctx, state), every).unref();
-    running.set(ctx, state);
+    if (every > 0) ctx.every(every, () => refresh(ctx, db));
     ctx.log.info({ database: db.path, type: db.type }, "database open");
-  },
-  stop(ctx) {
-    clearInterval(running.get(ctx)?.timer);
-    running.delete(ctx);
-  },
-  handle(event, ctx) {
-    const state = running.get(ctx);
-    if (state === undefined) throw new Error("geoip: handle() before start()");
-    return expertOutput(event, lookupAll(state.db, event, ctx), ctx.params);
+    return {
+      handle(event) {
+        const out = expertOutput(event, lookupAll(db, event, ctx), ctx.params);
+        return out ?? drop("no facts");
+      },
+    };
   },
 });

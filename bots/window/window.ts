@@ -2,14 +2,16 @@ import { rename } from "node:fs/promises";
 import { join } from "node:path";
 import {
   defineBot,
+  drop,
   Event,
   formatTime,
   param,
   ParamError,
   parseDuration,
+  parseRule,
   type BotContext,
+  type Rule,
 } from "../../core/index.js";
-import { parseRule, type Rule } from "../../core/index.js";
 import { readState, writeAtomic } from "./state-file.js";
 import { Windows } from "./windows.js";
 
@@ -52,20 +54,6 @@ const params = {
 
 type Ctx = BotContext<typeof params>;
 
-interface Running {
-  file: string;
-  windows: Windows;
-  timer: NodeJS.Timeout | undefined;
-  saver: NodeJS.Timeout | undefined;
-  /** Closes being emitted; stop() waits for them before the last save. */
-  closing: Promise<void> | undefined;
-  saving: Promise<void> | undefined;
-  dirty: boolean;
-  stopped: boolean;
-}
-
-const running = new WeakMap<Ctx, Running>();
-
 /** What makes events "the same": all of the event, or only its `keys`. */
 export function windowKey(event: Event, keys: readonly string[]): Event {
   if (keys.length === 0) return event;
@@ -74,50 +62,6 @@ export function windowKey(event: Event, keys: readonly string[]): Event {
 
 const tagged = (event: Event, hash: string, state: "open" | "close"): Event =>
   event.union({ id: `${hash}:${state}` });
-
-/** One timer for all windows: armed for the first to close (it only moves later, see Windows). */
-function arm(ctx: Ctx, run: Running): void {
-  if (run.stopped || run.timer !== undefined || run.closing !== undefined) return;
-  const next = run.windows.nextExpiry();
-  if (next === undefined) return;
-  const delay = Math.min(Math.max(next - Date.now(), 0), MAX_DELAY);
-  run.timer = setTimeout(() => {
-    run.timer = undefined;
-    run.closing = closeDue(ctx, run).finally(() => {
-      run.closing = undefined;
-      arm(ctx, run);
-    });
-  }, delay).unref();
-}
-
-async function closeDue(ctx: Ctx, run: Running): Promise<void> {
-  for (const w of run.windows.takeExpired(Date.now())) {
-    run.dirty = true;
-    ctx.count("closed");
-    try {
-      await ctx.emit(tagged(w.event, w.hash, "close"));
-    } catch (err) {
-      ctx.count("errors");
-      ctx.log.error({ err, hash: w.hash }, "close event not emitted");
-    }
-  }
-}
-
-async function save(ctx: Ctx, run: Running): Promise<void> {
-  if (!run.dirty || run.saving !== undefined) return run.saving;
-  run.dirty = false;
-  const data = JSON.stringify(run.windows.toJSON());
-  run.saving = writeAtomic(run.file, data)
-    .catch((err: Error) => {
-      run.dirty = true;
-      ctx.count("errors");
-      ctx.warn(`cannot save open windows to ${run.file}: ${err.message}`);
-    })
-    .finally(() => {
-      run.saving = undefined;
-    });
-  return run.saving;
-}
 
 /** Open windows from the last run; an unreadable file is set aside, never a reason to stop. */
 async function restore(ctx: Ctx, file: string): Promise<Windows> {
@@ -140,66 +84,105 @@ export const windowBot = defineBot({
   description:
     "Passes the first of identical events on tagged `id = <hash>:open`, suppresses repeats, and emits `<hash>:close` once none came for a window.",
   params,
+  // The state file stays the bot's own (not ctx.state): an unreadable one is set aside as
+  // windows.json.bad and reported, where ctx.state would only log and start empty.
   async start(ctx) {
+    const { rule, keys, window } = ctx.params;
     const file = join(ctx.stateDir, STATE_FILE);
     const windows = await restore(ctx, file);
-    const run: Running = {
-      file,
-      windows,
-      timer: undefined,
-      saver: undefined,
-      closing: undefined,
-      saving: undefined,
-      dirty: false,
-      stopped: false,
+    let timer: NodeJS.Timeout | undefined;
+    /** Closes being emitted; stop() waits for them before the last save. */
+    let closing: Promise<void> | undefined;
+    let saving: Promise<void> | undefined;
+    let dirty = false;
+    let stopped = false;
+
+    const closeDue = async (): Promise<void> => {
+      for (const w of windows.takeExpired(Date.now())) {
+        dirty = true;
+        ctx.count("closed");
+        try {
+          // Not a reply to an input: a timer's event goes out through emit.
+          await ctx.emit(tagged(w.event, w.hash, "close"));
+        } catch (err) {
+          ctx.count("errors");
+          ctx.log.error({ err, hash: w.hash }, "close event not emitted");
+        }
+      }
     };
-    running.set(ctx, run);
-    run.saver = setInterval(() => void save(ctx, run), ctx.params.save_interval).unref();
+
+    // One deadline timer for all windows, armed for the first to close (it only moves later,
+    // see Windows). Not ctx.every: the delay is the next expiry, exact to the millisecond.
+    const arm = (): void => {
+      if (stopped || timer !== undefined || closing !== undefined) return;
+      const next = windows.nextExpiry();
+      if (next === undefined) return;
+      const delay = Math.min(Math.max(next - Date.now(), 0), MAX_DELAY);
+      timer = setTimeout(() => {
+        timer = undefined;
+        closing = closeDue().finally(() => {
+          closing = undefined;
+          arm();
+        });
+      }, delay).unref();
+    };
+
+    const save = async (): Promise<void> => {
+      if (!dirty || saving !== undefined) return saving;
+      dirty = false;
+      const data = JSON.stringify(windows.toJSON());
+      saving = writeAtomic(file, data)
+        .catch((err: Error) => {
+          dirty = true;
+          ctx.count("errors");
+          ctx.warn(`cannot save open windows to ${file}: ${err.message}`);
+        })
+        .finally(() => {
+          saving = undefined;
+        });
+      return saving;
+    };
+
+    ctx.every(ctx.params.save_interval, save);
     ctx.log.info({ open: windows.size, file }, "open windows restored");
     // Windows that closed while the bot was down close at once.
-    arm(ctx, run);
-  },
-  async stop(ctx) {
-    const run = running.get(ctx);
-    if (run === undefined) return;
-    run.stopped = true;
-    clearTimeout(run.timer);
-    clearInterval(run.saver);
-    await run.closing;
-    await run.saving;
-    await save(ctx, run);
-    running.delete(ctx);
-  },
-  handle(event, ctx) {
-    const run = running.get(ctx);
-    if (run === undefined) throw new Error("window: handle() before start()");
-    const { rule, keys, window } = ctx.params;
-    const key = windowKey(event, keys);
-    if ((rule !== null && !rule.match(event)) || key.size === 0) {
-      ctx.count("passed");
-      return event;
-    }
-    const hash = key.id();
-    const opened = run.windows.see(hash, event, Date.now() + window);
-    run.dirty = true;
-    arm(ctx, run);
-    if (!opened) {
-      ctx.count("suppressed");
-      return undefined;
-    }
-    ctx.count("opened");
-    return tagged(event, hash, "open");
-  },
-  commands: {
-    windows: {
-      help: "How many windows are open and when the next one closes",
-      run(_args, ctx) {
-        const run = running.get(ctx);
-        const next = run?.windows.nextExpiry();
-        const open = run?.windows.size ?? 0;
-        if (next === undefined) return `${open} open windows`;
-        return `${open} open windows; the next closes at ${formatTime(new Date(next))}`;
+    arm();
+
+    return {
+      handle(event) {
+        const key = windowKey(event, keys);
+        if ((rule !== null && !rule.match(event)) || key.size === 0) {
+          ctx.count("passed");
+          return event;
+        }
+        const hash = key.id();
+        const opened = windows.see(hash, event, Date.now() + window);
+        dirty = true;
+        arm();
+        if (!opened) {
+          ctx.count("suppressed");
+          return drop("repeat");
+        }
+        ctx.count("opened");
+        return tagged(event, hash, "open");
       },
-    },
+      async stop() {
+        stopped = true;
+        clearTimeout(timer);
+        await closing;
+        await saving;
+        await save();
+      },
+      commands: {
+        windows: {
+          help: "How many windows are open and when the next one closes",
+          run() {
+            const next = windows.nextExpiry();
+            if (next === undefined) return `${windows.size} open windows`;
+            return `${windows.size} open windows; the next closes at ${formatTime(new Date(next))}`;
+          },
+        },
+      },
+    };
   },
 });
