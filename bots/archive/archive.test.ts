@@ -96,7 +96,7 @@ describe("archive bot", () => {
   });
 
   it("archives consumed events on its flush timer and on stop", async () => {
-    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"] });
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     vi.setSystemTime(new Date("2026-11-07T10:00:00Z"));
     const state = await tmp();
     const bot = await testBot(archive, { flush_interval: "1s" }, { stateDir: state });
@@ -126,5 +126,21 @@ describe("archive bot", () => {
     const [day] = await readdir(join(state, "archive", ROOM));
     expect(day).toMatch(/^\d{4}$/);
     await bot.stop();
+  });
+
+  it("keeps an event whose batch write failed for the next flush, not in the dead letters", async () => {
+    const state = await tmp();
+    await writeFile(join(state, "blocker"), "");
+    const dir = join(state, "blocker", "archive");
+    const bot = await testBot(
+      archive,
+      { dir, batch: 1, flush_interval: "1h" },
+      { stateDir: state },
+    );
+    await bot.handle({ n: "1" }, { room: ROOM });
+    expect(bot.deadLetters()).toEqual([]);
+    expect(bot.warnings.some((w) => w.startsWith("archive: "))).toBe(true);
+    expect(bot.counters.get("archived")).toBe(1);
+    await bot.stop().catch(() => undefined); // its last flush fails as well
   });
 });

@@ -1,8 +1,6 @@
 import { isAbsolute, join } from "node:path";
-import { defineBot, param } from "../../core/index.js";
+import { defineBot, param, RetryLater } from "../../core/index.js";
 import { ArchiveWriter } from "./writer.js";
-
-const writers = new WeakMap<object, { writer: ArchiveWriter; timer: NodeJS.Timeout }>();
 
 /** AbuseHelper's archivebot: every event of the input rooms, one JSON line each, by day. */
 export const archive = defineBot({
@@ -26,28 +24,34 @@ export const archive = defineBot({
     }),
   },
   async start(ctx) {
+    const { batch, compress } = ctx.params;
     const dir = isAbsolute(ctx.params.dir) ? ctx.params.dir : join(ctx.stateDir, ctx.params.dir);
-    const writer = new ArchiveWriter({ dir, compress: ctx.params.compress });
+    const writer = new ArchiveWriter({ dir, compress });
     const old = await writer.compressOld();
     if (old.length > 0) ctx.log.info({ files: old.length }, "compressed earlier days");
-    const timer = setInterval(() => {
-      const work = writer.pending > 0 ? writer.flush() : writer.tick();
-      work.catch((err: unknown) => ctx.warn(`archive: ${String(err)}`, { err }));
-    }, ctx.params.flush_interval);
-    writers.set(ctx, { writer, timer });
-  },
-  async consume(event, ctx, meta) {
-    const w = writers.get(ctx);
-    if (w === undefined) throw new Error("archive: not started");
-    w.writer.append(meta.room, event.toJSON());
-    ctx.count("archived");
-    // Back-pressure: a full batch is written before the next event is taken.
-    if (w.writer.pending >= ctx.params.batch) await w.writer.flush();
-  },
-  async stop(ctx) {
-    const w = writers.get(ctx);
-    if (w === undefined) return;
-    clearInterval(w.timer);
-    await w.writer.close();
+    const failed = (err: unknown) => ctx.warn(`archive: ${String(err)}`, { err });
+    ctx.every(ctx.params.flush_interval, async () => {
+      await (writer.pending > 0 ? writer.flush() : writer.tick()).catch((err: unknown) => {
+        failed(err);
+        throw err;
+      });
+    });
+    return {
+      async consume(event, meta) {
+        // Lines a failed write left queued go first; until they can, this event waits (it is
+        // not queued yet, so the retry does not write it twice).
+        if (writer.pending >= batch) {
+          await writer.flush().catch((err: unknown) => {
+            throw new RetryLater(`archive: ${String(err)}`);
+          });
+        }
+        writer.append(meta.room, event.toJSON());
+        ctx.count("archived");
+        // Back-pressure: a full batch is written before the next event is taken. On failure the
+        // lines stay queued for the next flush, so this event is not lost (nor dead-lettered).
+        if (writer.pending >= batch) await writer.flush().catch(failed);
+      },
+      stop: () => writer.close(),
+    };
   },
 });

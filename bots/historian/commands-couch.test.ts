@@ -2,9 +2,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Event, type BotContext } from "../../core/index.js";
+import { Event } from "../../core/index.js";
 import { startCouchServer, type CouchServer } from "../../core/storage/couch-server.js";
-import { createHistorianCommands, historianCommands } from "./commands.js";
+import { testBot } from "../../core/testing.js";
+import { historianCommands } from "./commands.js";
+import { historian } from "./historian.js";
 import { storeBackend } from "./query-store.js";
 import { openStore, toDoc, type Store } from "./store.js";
 
@@ -60,11 +62,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const cmds = () => createHistorianCommands({ backend: () => storeBackend(store), now: () => now });
+const cmds = () => historianCommands({ backend: () => storeBackend(store), now: () => now });
 
 describe("commands on the embedded CouchDB", () => {
   it("!ip counts every event of an address across pages, first and last seen", async () => {
-    const reply = await cmds().ip!.run("192.0.2.1", {} as BotContext, alice);
+    const reply = await cmds().ip!.run("192.0.2.1", alice);
     expect(reply).toMatch(/events\s+4\n/); // n = 1, 251, 501 and the malware one
     expect(reply).toMatch(/first seen\s+2026-01-01 00:00:00Z\n/);
     expect(reply).toMatch(/types\s+scanner \(3\), malware \(1\)/);
@@ -72,23 +74,13 @@ describe("commands on the embedded CouchDB", () => {
 
   it("!net and !count see all 600 scanners exactly once, not the look-alike", async () => {
     const c = cmds();
-    expect(await c.net!.run("192.0.2.0/24 since 30d", {} as BotContext, alice)).toMatch(
-      /events\s+600\n/,
-    );
-    const count = await c.count!.run(
-      "ip in 192.0.2.0/24 by type since 30d",
-      {} as BotContext,
-      alice,
-    );
+    expect(await c.net!.run("192.0.2.0/24 since 30d", alice)).toMatch(/events\s+600\n/);
+    const count = await c.count!.run("ip in 192.0.2.0/24 by type since 30d", alice);
     expect(count.split("\n").slice(1)).toEqual(["count  type", "  600  scanner"]);
   });
 
   it("!find returns the newest matching events, limited", async () => {
-    const reply = await cmds().find!.run(
-      "asn = 64496 and type = spam since 30d",
-      {} as BotContext,
-      alice,
-    );
+    const reply = await cmds().find!.run("asn = 64496 and type = spam since 30d", alice);
     expect(reply).toMatch(/: 1 event\(s\)\n/);
     expect(reply).toContain("192.0.20.1");
   });
@@ -96,15 +88,15 @@ describe("commands on the embedded CouchDB", () => {
   it("!find with nested and/or groups", async () => {
     const reply = await cmds().find!.run(
       "(asn = 64496 and type = spam) or (asn = 64497 and no type = scanner) since 2025-01-01",
-      {} as BotContext,
       alice,
     );
     expect(reply).toMatch(/: 2 event\(s\)\n/);
   });
 
-  it("historianCommands opens the store from the bot's CouchDB and db param", async () => {
-    const ctx = { couchdb: { url: server.url }, params: { db: "events" } } as unknown as BotContext;
-    const reply = await historianCommands.asn!.run("64497", ctx, alice);
+  it("the historian's commands open the store from the bot's CouchDB and db param", async () => {
+    const bot = await testBot(historian, { db: "events" }, { couchdb: { url: server.url } });
+    const reply = await bot.ask("asn", "64497", alice.jid);
+    await bot.stop();
     expect(reply).toMatch(/events\s+1\n/);
   });
 });

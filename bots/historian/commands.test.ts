@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { BotContext } from "../../core/index.js";
-import { createHistorianCommands } from "./commands.js";
+import { historianCommands } from "./commands.js";
 import { FakeBackend, storedEvent } from "./query-fake.js";
 
 const now = new Date("2026-11-08T12:00:00Z");
-const ctx = {} as BotContext;
 const alice = { jid: "alice@example.org/laptop" };
 
 function fixture() {
@@ -35,8 +33,8 @@ function fixture() {
     ),
   ];
   const backend = new FakeBackend(docs);
-  const cmds = createHistorianCommands({ backend: () => backend, now: () => now });
-  const ask = async (name: string, args: string, from = alice) => cmds[name]!.run(args, ctx, from);
+  const cmds = historianCommands({ backend: () => backend, now: () => now });
+  const ask = async (name: string, args: string, from = alice) => cmds[name]!.run(args, from);
   return { backend, ask };
 }
 
@@ -161,20 +159,20 @@ describe("!more", () => {
       ),
     );
     const backend = new FakeBackend(docs);
-    const cmds = createHistorianCommands({ backend: () => backend, now: () => now });
-    const first = await cmds.find!.run("type = scanner", ctx, alice);
+    const cmds = historianCommands({ backend: () => backend, now: () => now });
+    const first = await cmds.find!.run("type = scanner", alice);
     expect(first).toMatch(/\(page 1\/3\)/);
-    expect(await cmds.more!.run("", ctx, { jid: "bob@example.org" })).toMatch(/nothing more/);
-    const second = await cmds.more!.run("", ctx, { jid: "alice@example.org/phone" });
+    expect(await cmds.more!.run("", { jid: "bob@example.org" })).toMatch(/nothing more/);
+    const second = await cmds.more!.run("", { jid: "alice@example.org/phone" });
     expect(second).toMatch(/\(page 2\/3\)\ntime/);
-    expect(await cmds.more!.run("", ctx, alice)).toMatch(/\(page 3\/3\)/);
-    expect(await cmds.more!.run("", ctx, alice)).toMatch(/nothing more/);
+    expect(await cmds.more!.run("", alice)).toMatch(/\(page 3\/3\)/);
+    expect(await cmds.more!.run("", alice)).toMatch(/nothing more/);
   });
 });
 
 describe("store not open", () => {
   it("says so instead of failing", async () => {
-    const cmds = createHistorianCommands({ backend: () => undefined });
-    expect(await cmds.ip!.run("192.0.2.1", ctx, alice)).toMatch(/no CouchDB is configured/);
+    const cmds = historianCommands({ backend: () => undefined });
+    expect(await cmds.ip!.run("192.0.2.1", alice)).toMatch(/no CouchDB is configured/);
   });
 });

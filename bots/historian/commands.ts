@@ -1,21 +1,11 @@
 // The historian's chat questions (issue 6 part 4): !find, !ip, !net, !asn, !count, !more.
 // Each command parses its question, asks the store through a QueryBackend, and replies with
 // aligned plain text in pages; the pages not yet shown wait per asker for !more.
-import {
-  param,
-  RuleSyntaxError,
-  type BotContext,
-  type BotDefinition,
-  type ParamSpec,
-} from "../../core/index.js";
+import { RuleSyntaxError, type BotCommand } from "../../core/index.js";
 import { paginate, type Answer } from "./format.js";
 import { QuestionError } from "./query-parse.js";
 import type { QueryBackend } from "./query.js";
-import { storeBackend } from "./query-store.js";
-import { openStore } from "./store.js";
 import { askCount, askFind, askSubject } from "./commands-ask.js";
-
-export type HistorianCommand = NonNullable<BotDefinition["commands"]>[string];
 
 export const EXAMPLES = {
   find: "!find asn = 64496 and type = scanner since 7d",
@@ -26,40 +16,11 @@ export const EXAMPLES = {
 } as const;
 
 export interface CommandDeps {
-  /** The store of the running bot; undefined when there is none. */
-  backend(ctx: BotContext): QueryBackend | undefined | Promise<QueryBackend | undefined>;
+  /** The running instance's store; undefined when there is none. */
+  backend(): QueryBackend | undefined | Promise<QueryBackend | undefined>;
   now?: () => Date;
   /** Unread pages are dropped after this long (ms). */
   keepMs?: number;
-}
-
-/** Params the historian adds for its commands (spread into its params). */
-export const historianCommandParams = {
-  allowed: param.list({
-    help: "JIDs (bare) that may ask !find, !ip, !net, !asn and !count, beside the admins",
-    default: [],
-  }),
-};
-
-const backends = new WeakMap<BotContext, QueryBackend | Promise<QueryBackend>>();
-
-/** Use this backend for a running bot's commands (instead of opening the store itself). */
-export function attachQueries(ctx: BotContext, backend: QueryBackend): void {
-  backends.set(ctx, backend);
-}
-
-/** The bot's store, opened on first use from the mesh's CouchDB and the `db` param. */
-async function storeOf(ctx: BotContext): Promise<QueryBackend | undefined> {
-  const have = backends.get(ctx);
-  if (have !== undefined) return have;
-  const couch = ctx.couchdb;
-  if (couch === undefined) return undefined;
-  const db = typeof ctx.params.db === "string" ? ctx.params.db : "events";
-  const opening = openStore({ ...couch, db }).then(storeBackend);
-  backends.set(ctx, opening);
-  // A failed open is retried by the next question.
-  opening.catch(() => backends.delete(ctx));
-  return opening;
 }
 
 interface Pending {
@@ -67,8 +28,8 @@ interface Pending {
   at: number;
 }
 
-/** The commands record for a bot definition, over the given store. */
-export function createHistorianCommands(deps: CommandDeps): Record<string, HistorianCommand> {
+/** One instance's commands, over its store; unread pages are kept per asker. */
+export function historianCommands(deps: CommandDeps): Record<string, BotCommand> {
   const now = deps.now ?? (() => new Date());
   const keepMs = deps.keepMs ?? 30 * 60_000;
   const pending = new Map<string, Pending>();
@@ -85,11 +46,11 @@ export function createHistorianCommands(deps: CommandDeps): Record<string, Histo
     usage: string,
     help: string,
     ask: (args: string, backend: QueryBackend, now: Date) => Promise<Answer>,
-  ): HistorianCommand => ({
+  ): BotCommand => ({
     usage,
     help: `${help}; e.g. ${EXAMPLES[name]}`,
-    async run(args, ctx, from) {
-      const backend = await deps.backend(ctx);
+    async run(args, from) {
+      const backend = await deps.backend();
       if (backend === undefined) return `!${name}: no CouchDB is configured for this bot`;
       try {
         return reply(asker(from), await ask(args, backend, now()));
@@ -124,7 +85,7 @@ export function createHistorianCommands(deps: CommandDeps): Record<string, Histo
     count: command("count", "<rule> by <key> [since …]", "the top values of a key", askCount),
     more: {
       help: "the next page of your previous answer",
-      run(_args, _ctx, from) {
+      run(_args, from) {
         const who = asker(from);
         const p = pending.get(who);
         if (p === undefined || now().getTime() - p.at > keepMs) {
@@ -142,18 +103,4 @@ export function createHistorianCommands(deps: CommandDeps): Record<string, Histo
 /** Pages are kept per asker: their bare JID (the same person in the lobby and in chat). */
 function asker(from: { jid: string; room?: string }): string {
   return from.jid.split("/")[0]?.toLowerCase() || `room:${from.room ?? ""}`;
-}
-
-/** The historian's commands, over its store (see storeOf). */
-export const historianCommands = createHistorianCommands({ backend: storeOf });
-
-/**
- * The same, typed for a bot's own params, so `defineBot` still infers them
- * (`commands: historianCommandsFor<typeof params>()`). The commands read only `ctx.couchdb`
- * and `ctx.params.db`.
- */
-export function historianCommandsFor<P extends Record<string, ParamSpec<unknown>>>(): NonNullable<
-  BotDefinition<P>["commands"]
-> {
-  return historianCommands;
 }

@@ -1,11 +1,15 @@
 import { join } from "node:path";
 import { defineBot, param, type BotContext } from "../../core/index.js";
-import { historianCommandParams, historianCommandsFor } from "./commands.js";
+import { historianCommands } from "./commands.js";
+import { storeBackend } from "./query-store.js";
 import { WriteQueue } from "./queue.js";
 import { openStore, stamp, toDoc, type Store, type StoredDoc } from "./store.js";
 
 const params = {
-  ...historianCommandParams,
+  allowed: param.list({
+    help: "JIDs (bare) that may ask !find, !ip, !net, !asn and !count, beside the admins",
+    default: [],
+  }),
   db: param.string({ help: "CouchDB database the events go to", default: "events" }),
   batch_size: param.int({
     help: "Documents per _bulk_docs write",
@@ -34,12 +38,6 @@ const params = {
 };
 
 type Ctx = BotContext<typeof params>;
-
-interface Running {
-  queue: WriteQueue<StoredDoc>;
-  timer: NodeJS.Timeout | undefined;
-}
-const running = new WeakMap<object, Running>();
 
 /** Open the store lazily, so a CouchDB down at start only delays writing. */
 function storeOpener(ctx: Ctx): () => Promise<Store> {
@@ -71,76 +69,80 @@ export const historian = defineBot({
   description:
     "Stores every event of its rooms in CouchDB (one document per event id) for later search.",
   params,
-  commands: historianCommandsFor<typeof params>(),
+  needs: ["couchdb"],
+  askers: (p) => p.allowed,
   async start(ctx) {
     if (ctx.couchdb === undefined)
       throw new Error("historian needs a CouchDB (COUCHDB_URL or the embedded one)");
+    // One store for the writes and the questions, opened on first use.
     const store = storeOpener(ctx);
-    let warming = false;
-    let warmedAt = 0;
-    const queue = new WriteQueue<StoredDoc>({
-      dir: join(ctx.stateDir, "queue"),
-      batchSize: ctx.params.batch_size,
-      lingerMs: ctx.params.linger,
-      maxMemory: ctx.params.memory_limit,
-      async write(batch) {
-        const s = await store();
-        const r = await s.put(batch);
-        ctx.count("stored", r.written);
-        // Keep the query indexes current in the background, at most one refresh at a time and
-        // one every few seconds, so a question after a busy hour does not index it all first.
-        if (!warming && Date.now() - warmedAt > 5000) {
-          warming = true;
-          void s
-            .warm()
-            .catch((err: unknown) => ctx.log.warn({ why: String(err) }, "index refresh failed"))
-            .finally(() => {
-              warming = false;
-              warmedAt = Date.now();
-            });
-        }
-        if (r.existing > 0) ctx.count("already stored", r.existing);
-      },
-      onFailure(err, failures, pending) {
-        ctx.count("write failures");
-        const why = err instanceof Error ? err.message : String(err);
-        // Only the message: a client error object may carry the request and its credentials.
-        ctx.log.warn({ why, failures, pending }, "CouchDB write failed; events stay queued");
-        if (failures === 1 || failures % 10 === 0) {
-          ctx.warn(`CouchDB unreachable (${why}); ${pending} event(s) queued on disk, retrying`);
-        }
-      },
-      onRecovery(failures, pending) {
-        ctx.warn(`CouchDB reachable again after ${failures} failed write(s); ${pending} queued`);
-      },
-    });
+    const queue = writeQueue(ctx, store);
     await queue.start();
-    const state: Running = { queue, timer: undefined };
-    running.set(ctx, state);
-    if (ctx.params.retention_days > 0) {
-      const sweep = async () => {
-        try {
-          const n = await applyRetention(await store(), ctx.params.retention_days);
-          if (n > 0) ctx.log.info({ deleted: n }, "retention: old events deleted");
-        } catch (err) {
-          ctx.log.warn({ why: String(err) }, "retention sweep failed; next try later");
-        }
-        if (!ctx.signal.aborted)
-          state.timer = setTimeout(() => void sweep(), ctx.params.retention_interval);
-      };
-      state.timer = setTimeout(() => void sweep(), 1000);
+    const days = ctx.params.retention_days;
+    if (days > 0) {
+      ctx.every(
+        ctx.params.retention_interval,
+        async () => {
+          try {
+            const n = await applyRetention(await store(), days);
+            if (n > 0) ctx.log.info({ deleted: n }, "retention: old events deleted");
+          } catch (err) {
+            // Only the message: a client error object may carry the request and its credentials.
+            ctx.log.warn({ why: String(err) }, "retention sweep failed; next try later");
+          }
+        },
+        { now: true },
+      );
     }
-  },
-  async consume(event, ctx, meta) {
-    const state = running.get(ctx);
-    if (state === undefined) throw new Error("historian not started");
-    // Resolves once journaled: the runtime may then move its catch-up checkpoint past it.
-    await state.queue.push(toDoc(event, meta, new Date()));
-  },
-  async stop(ctx) {
-    const state = running.get(ctx);
-    if (state === undefined) return;
-    clearTimeout(state.timer);
-    await state.queue.stop();
+    return {
+      async consume(event, meta) {
+        // Resolves once journaled: the runtime may then move its catch-up checkpoint past it.
+        await queue.push(toDoc(event, meta, new Date()));
+      },
+      stop: () => queue.stop(),
+      commands: historianCommands({ backend: async () => storeBackend(await store()) }),
+    };
   },
 });
+
+/** The journaled queue that writes batches to the store, warning while CouchDB is down. */
+function writeQueue(ctx: Ctx, store: () => Promise<Store>): WriteQueue<StoredDoc> {
+  let warming = false;
+  let warmedAt = 0;
+  return new WriteQueue<StoredDoc>({
+    dir: join(ctx.stateDir, "queue"),
+    batchSize: ctx.params.batch_size,
+    lingerMs: ctx.params.linger,
+    maxMemory: ctx.params.memory_limit,
+    async write(batch) {
+      const s = await store();
+      const r = await s.put(batch);
+      ctx.count("stored", r.written);
+      // Keep the query indexes current in the background, at most one refresh at a time and
+      // one every few seconds, so a question after a busy hour does not index it all first.
+      if (!warming && Date.now() - warmedAt > 5000) {
+        warming = true;
+        void s
+          .warm()
+          .catch((err: unknown) => ctx.log.warn({ why: String(err) }, "index refresh failed"))
+          .finally(() => {
+            warming = false;
+            warmedAt = Date.now();
+          });
+      }
+      if (r.existing > 0) ctx.count("already stored", r.existing);
+    },
+    onFailure(err, failures, pending) {
+      ctx.count("write failures");
+      const why = err instanceof Error ? err.message : String(err);
+      // Only the message: a client error object may carry the request and its credentials.
+      ctx.log.warn({ why, failures, pending }, "CouchDB write failed; events stay queued");
+      if (failures === 1 || failures % 10 === 0) {
+        ctx.warn(`CouchDB unreachable (${why}); ${pending} event(s) queued on disk, retrying`);
+      }
+    },
+    onRecovery(failures, pending) {
+      ctx.warn(`CouchDB reachable again after ${failures} failed write(s); ${pending} queued`);
+    },
+  });
+}

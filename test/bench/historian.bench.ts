@@ -119,12 +119,10 @@ try {
 
   // The !ip command itself, as the lobby would call it, over the historian's store.
   const bot = await testBot(historian, { db: "events" }, { couchdb: { url: couch.url } });
-  const ip = historian.commands?.ip;
-  if (ip === undefined) throw new Error("the historian has no !ip");
-  const from = { jid: "analyst@localhost/bench" };
+  const from = "analyst@localhost/bench";
   const askIp = async (addr: string) => {
     const t0 = performance.now();
-    const reply = await ip.run(addr, bot.ctx, from);
+    const reply = await bot.ask("ip", addr, from);
     return { ms: performance.now() - t0, reply };
   };
   console.log(
