@@ -23,6 +23,29 @@ export default tseslint.config(
       ],
     },
   },
+  // DESIGN.md: a bot's instance state lives in the closure start(ctx) returns or in ctx.state,
+  // never at module level, where every instance in a process (and every test) would share it.
+  {
+    files: ["bots/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        { selector: "ExportDefaultDeclaration", message: "Use named exports." },
+        ...[
+          "Program > VariableDeclaration[kind='let']",
+          "Program > ExportNamedDeclaration > VariableDeclaration[kind='let']",
+          "Program > VariableDeclaration > VariableDeclarator > NewExpression[callee.name=/^(WeakMap|WeakSet|WeakRef)$/]",
+          "Program > VariableDeclaration > VariableDeclarator > NewExpression[callee.name=/^(Map|Set)$/][arguments.length=0]",
+          "Program > ExportNamedDeclaration > VariableDeclaration > VariableDeclarator > NewExpression[callee.name=/^(Map|Set|WeakMap)$/][arguments.length=0]",
+        ].map((selector) => ({
+          selector,
+          message:
+            "Module-level state is shared by every instance: keep it in the closure of start(ctx) or in ctx.state.",
+        })),
+      ],
+    },
+  },
   // Type shims describe third-party modules, default exports included.
   { files: ["**/*.d.ts"], rules: { "no-restricted-syntax": "off" } },
 );

@@ -31,6 +31,11 @@ const COMMANDS: Record<string, Command> = {
     summary: "receive ROOM [conn] [--count N]   events in the room -> JSON lines on stdout",
     load: () => import("./receive.js"),
   },
+  "dead-letters": {
+    summary:
+      "dead-letters [ID] [--resend]      events set aside by the bots; --resend gives them back",
+    load: () => import("./dead-letters.js"),
+  },
   match: {
     summary: "match RULE [--lint]               JSON lines on stdin -> the matching ones on stdout",
     load: () => import("./match.js"),

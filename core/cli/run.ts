@@ -41,7 +41,9 @@ export async function run(argv: string[]): Promise<number> {
     );
   }
   const managed = await startManaged(config, log);
-  const couch = await startEmbeddedCouch(config.stateDir, log);
+  // The embedded CouchDB only when some bot of the mesh stores something in it.
+  const needsCouch = config.instances.some((i) => i.enabled && i.needs.includes("couchdb"));
+  const couch = needsCouch ? await startEmbeddedCouch(config.stateDir, log) : undefined;
   if (only !== undefined) return runForeground(config, only, managed, log, couch);
 
   const status = new StatusWriter(join(config.stateDir, "supervisor.json"), log);

@@ -106,6 +106,7 @@ function checkInstance(
     catchUp: readCatchUp(raw, at, problems),
     enabled: readBool(raw, "enabled", at, problems, true),
     appliesRoutes: false,
+    needs: [],
     invalid: readInvalid(raw, at, problems),
   };
   const password = readString(raw, "password", at, problems, "a password");
@@ -118,7 +119,8 @@ function checkInstance(
     return inst;
   }
   const def = entry.def;
-  inst.appliesRoutes = def.needs?.includes("routes") === true;
+  inst.needs = def.needs ?? [];
+  inst.appliesRoutes = inst.needs.includes("routes");
   if (inst.appliesRoutes) fillRoomGraph(raw, inst, at, ctx.graph, problems);
   else checkRooms(raw, inst, def.kind, at, problems);
   if (def.kind === "source") inst.catchUp = 0;

@@ -61,6 +61,7 @@ describe("loadMeshConfig", () => {
           catchUp: 0,
           invalid: "dead-letter",
           appliesRoutes: false,
+          needs: [],
           enabled: true,
         },
         {
@@ -72,6 +73,7 @@ describe("loadMeshConfig", () => {
           catchUp: DEFAULT_CATCH_UP_MS,
           invalid: "dead-letter",
           appliesRoutes: false,
+          needs: [],
           enabled: true,
         },
         {
@@ -83,6 +85,7 @@ describe("loadMeshConfig", () => {
           catchUp: DEFAULT_CATCH_UP_MS,
           invalid: "dead-letter",
           appliesRoutes: false,
+          needs: [],
           enabled: false,
         },
         {
@@ -94,6 +97,7 @@ describe("loadMeshConfig", () => {
           catchUp: DEFAULT_CATCH_UP_MS,
           invalid: "dead-letter",
           appliesRoutes: true,
+          needs: ["routes"],
           enabled: true,
         },
       ],

@@ -1,4 +1,4 @@
-import type { BotDefinition } from "../bot.js";
+import type { BotDefinition, Capability } from "../bot.js";
 import type { Rule } from "../rules/index.js";
 
 /** How bots reach the XMPP server. */
@@ -80,6 +80,8 @@ export interface InstanceConfig {
   catchUp: number;
   /** Sources: a made event with bad typed values goes to the dead letters, or loses them. */
   invalid: "dead-letter" | "drop-value";
+  /** What the bot needs from the host (the embedded CouchDB starts only when some bot does). */
+  needs: readonly Capability[];
   /** The bot applies rooms.yaml's routes (it declares `needs: ["routes"]`). */
   appliesRoutes: boolean;
   /** Whether the supervisor runs it (default true). */

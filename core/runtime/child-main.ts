@@ -3,6 +3,7 @@
  *   node --import tsx core/runtime/child-main.ts --config FILE --instance ID
  */
 import { parseArgs } from "node:util";
+import { CliError } from "../cli/errors.js";
 import { loadChecked } from "../cli/load.js";
 import { EXIT_CONFIG, runInstance } from "./child.js";
 
@@ -17,6 +18,10 @@ let code: number;
 try {
   code = await runInstance(await loadChecked(values.config), values.instance);
 } catch (err) {
+  if (err instanceof CliError) {
+    process.stderr.write(`${values.instance}: ${err.message}\n`);
+    process.exit(EXIT_CONFIG);
+  }
   process.stderr.write(
     `${values.instance}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
   );

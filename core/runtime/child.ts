@@ -16,9 +16,9 @@ import { CatchUp, Checkpoints } from "./catchup.js";
 import { attachLobby } from "./lobby-link.js";
 import { projectRoot } from "./paths.js";
 import { AsyncQueue } from "./queue.js";
+import { EXIT_CONFIG } from "../supervisor/supervisor.js";
 
-/** Exit codes a supervisor can tell apart: config problems are not worth fast restarts. */
-export const EXIT_CONFIG = 78;
+export { EXIT_CONFIG };
 
 /**
  * Run one bot instance in this process until SIGTERM/SIGINT: connect, join the lobby and the

@@ -43,4 +43,19 @@ describe("Supervisor", () => {
     await sup.stop();
     expect(sup.statuses().every((s) => s.state === "stopped")).toBe(true);
   });
+
+  it("does not restart an instance that stopped on a config error", async () => {
+    let last: InstanceStatus[] = [];
+    const sup = new Supervisor({
+      log,
+      backoff: { initial: 20, max: 100, healthyAfter: 60_000 },
+      onChange: (s) => (last = s),
+    });
+    await sup.apply([{ id: "misconfigured", fingerprint: "1", ...node("process.exit(78)") }]);
+    await until(() => last[0]?.state === "failed", "failed state");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(last[0]?.restarts).toBe(0);
+    expect(last[0]?.lastExit).toMatch(/config error/);
+    await sup.stop();
+  });
 });

@@ -2,6 +2,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import type { Logger } from "pino";
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
 
+/** The exit code of an instance that stopped on a config error (EX_CONFIG, sysexits.h). */
+export const EXIT_CONFIG = 78;
+
 export type InstanceState = "starting" | "running" | "backoff" | "stopping" | "stopped" | "failed";
 
 export interface InstanceStatus {
@@ -132,6 +135,14 @@ export class Supervisor {
     slot.status.lastExit = signal ? `signal ${signal}` : `exit code ${code ?? "?"}`;
     if (!slot.wanted) {
       slot.status.state = "stopped";
+      this.#changed();
+      return;
+    }
+    if (code === EXIT_CONFIG) {
+      // A config mistake does not mend itself: no restarts until the config changes (SIGHUP).
+      slot.status.state = "failed";
+      slot.status.lastExit = "config error (see its log); fix the config and reload";
+      this.#opts.log.error({ instance: slot.spec.id }, "config error; not restarting");
       this.#changed();
       return;
     }
