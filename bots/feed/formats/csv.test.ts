@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseWith } from "../test-helpers.js";
-import { MAX_RECORD_LINES } from "./csv.js";
+import { MAX_RECORD_CHARS, MAX_RECORD_LINES } from "./csv.js";
 
 describe("csv format", () => {
   it("reads a header row, quoted fields, empty fields, CRLF and a BOM", async () => {
@@ -36,7 +36,7 @@ describe("csv format", () => {
     ]);
     expect(records.map((r) => r.fields["ip"])).toEqual(["ip", "192.0.2.1", "192.0.2.4"]);
     expect(bad.map(([line]) => line)).toEqual([3, 4]);
-    expect(bad[0]?.[1]).toBe("3 fields where the columns are 2");
+    expect(bad[0]?.[1]).toBe("3 fields for 2 columns");
     expect(bad[1]?.[1]).toMatch(/stray quote inside unquoted field 2/);
   });
 
@@ -90,6 +90,21 @@ describe("csv format", () => {
     ]);
     expect(records).toHaveLength(MAX_RECORD_LINES + 6);
     expect(records.at(-1)).toEqual({ line: MAX_RECORD_LINES + 7, fields: { a: "y", b: "closed" } });
+  });
+
+  it("gives up on a quote still open after MAX_RECORD_CHARS characters and reads on", async () => {
+    const long = "x".repeat(MAX_RECORD_CHARS / 2);
+    const { records, bad } = await parseWith({ type: "csv", columns: ["a", "b"] }, [
+      `1,"${long}\n${long},y\n${long},z\n2,3\n`,
+    ]);
+    expect(bad).toEqual([
+      [1, expect.stringMatching(/^unclosed quote in field 2: still open after \d+ characters$/)],
+    ]);
+    expect(records.map((r) => [r.line, r.fields["b"]])).toEqual([
+      [2, "y"],
+      [3, "z"],
+      [4, "3"],
+    ]);
   });
 
   it("loses only the line of a bad closing quote, with or without trim", async () => {

@@ -1,10 +1,10 @@
 /**
  * CSV (RFC 4180), line by line: text chunks in, record batches out, so a large feed is never
- * held whole. A record that does not parse costs that record only: it is reported with its
- * first line and the next line is read afresh. csv-parse, used here before, cannot resync: an
- * unclosed quote swallowed the rest of the file, a bad closing quote the next lines too, a bare
- * CR in line 1 made CR the record delimiter, and with `trim` a junk char after a closing quote
- * dropped the rest of the chunk unreported.
+ * held whole. A record that does not parse is reported at its first line and skipped; one with
+ * a broken quote costs that line only, reading goes on at the next. csv-parse, used here before,
+ * could not resync: an unclosed quote swallowed the rest of the file, a bad closing quote the
+ * next lines too, a bare CR in line 1 made CR the record delimiter, and with `trim` a junk char
+ * after a closing quote dropped the rest of the chunk unreported.
  */
 import { splitLines } from "../text.js";
 import type { FormatSpec } from "../types.js";
@@ -55,7 +55,7 @@ function skipBlank(line: string, pos: number): number {
  * hold delimiters, `""` (an escaped quote) and line breaks (RFC 4180 §2.5–2.7). A quote error
  * resumes at start + 1; any other record is consumed up to its last line.
  */
-export function parseRecord(lines: string[], start: number, d: Dialect, end: boolean): Parsed {
+function parseRecord(lines: string[], start: number, d: Dialect, end: boolean): Parsed {
   const { delimiter, relaxQuotes, trim } = d;
   const fields: string[] = [];
   let at = start;
@@ -88,8 +88,8 @@ export function parseRecord(lines: string[], start: number, d: Dialect, end: boo
           value += line.slice(from) + "\n";
           spanning ||= field;
           const spanned = at - start + 1;
-          if (spanned >= MAX_RECORD_LINES || chars >= MAX_RECORD_CHARS)
-            return unclosed(`still open after ${spanned} lines`);
+          if (spanned >= MAX_RECORD_LINES) return unclosed(`still open after ${spanned} lines`);
+          if (chars >= MAX_RECORD_CHARS) return unclosed(`still open after ${chars} characters`);
           if (at + 1 >= lines.length) return end ? unclosed("still open at the end") : undefined;
           line = lines[++at] ?? "";
           chars += line.length + 1;
@@ -186,7 +186,8 @@ export async function* csvRecords(
         columns = r.fields.map((h) => h.trim());
         opts.onHeader?.(columns);
       } else if (r.fields.length !== columns.length && !spec.relaxColumnCount) {
-        bad(next + i, `${r.fields.length} fields where the columns are ${columns.length}`);
+        const n = r.fields.length;
+        bad(next + i, `${n} ${n === 1 ? "field" : "fields"} for ${columns.length} columns`);
       } else {
         const fields: Record<string, string> = {};
         const n = Math.min(r.fields.length, columns.length);
