@@ -1,9 +1,11 @@
 // The asn bot's Cymru source against a real DNS server (dnsmasq, test/harness/dns.ts).
+import { Readable } from "node:stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { EventInit, EventJson } from "../../core/index.js";
+import { Event, type EventInit, type EventJson, type Outcome } from "../../core/index.js";
+import { inOrder } from "../../core/runtime/drive.js";
 import { testBot, type BotUnderTest } from "../../core/testing.js";
 import { startDns, type DnsServer } from "../../test/harness/dns.js";
-import { asn, asnState } from "./asn.js";
+import { asn, asnBot, type AsnSource } from "./asn.js";
 
 const V6_NAME =
   "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.origin6.asn.cymru.com";
@@ -33,6 +35,8 @@ const FOUND_V4 = {
 describe("asn bot, source cymru, against a real DNS server", () => {
   let dns: DnsServer;
   let bot: BotUnderTest<typeof asn.params> | undefined;
+  let opened: AsnSource | undefined;
+  const def = asnBot((source) => (opened = source));
 
   beforeAll(async () => {
     dns = await startDns({ records: RECORDS });
@@ -46,15 +50,34 @@ describe("asn bot, source cymru, against a real DNS server", () => {
   });
 
   const start = async (params: Record<string, unknown> = {}) => {
-    bot = await testBot(asn, { resolver: dns.server, timeout: "300ms", ...params });
+    bot = await testBot(def, { resolver: dns.server, timeout: "300ms", ...params });
     return bot;
   };
-  /** Feed events, wait until every answer is in, return what came out (in order). */
+  /** Feed events one after the other; return what came out (in order). */
   const run = async (b: BotUnderTest<typeof asn.params>, ...events: EventInit[]) => {
-    const n = b.emitted.length;
-    for (const ev of events) await b.handle(ev);
-    await asnState(b.ctx)?.pipe.drain();
-    return b.emitted.slice(n).map((e): EventJson => e.event.toJSON());
+    const out: EventJson[] = [];
+    for (const ev of events) out.push(...(await b.handle(ev)));
+    return out;
+  };
+  /**
+   * Feed events as the runtime does with the bot's declared concurrency (its own order keeper,
+   * inOrder): up to `concurrency` handle() calls at once, outcomes taken in input order.
+   */
+  const runAtOnce = async (b: BotUnderTest<typeof asn.params>, ...events: EventInit[]) => {
+    const out: EventJson[] = [];
+    await inOrder<EventInit, Outcome | undefined>(
+      Readable.from(events),
+      asn.concurrency?.(b.ctx.params) ?? 1,
+      b.ctx.signal,
+      {
+        run: async (ev) => b.running.handle?.(new Event(ev), { room: "in@rooms.test" }),
+        finish: (_ev, outcome) => {
+          if (outcome instanceof Event) out.push(outcome.toJSON());
+          return Promise.resolve();
+        },
+      },
+    );
+    return out;
   };
 
   it("adds every ASN of a multi-origin prefix, with each AS's name", async () => {
@@ -88,6 +111,8 @@ describe("asn bot, source cymru, against a real DNS server", () => {
     const before = dns.queries();
     // Cached: the event comes straight back from handle(), nothing waits.
     expect(await b.handle({ ip: "192.0.2.1" })).toEqual([{ ...FOUND_V4, ip: ["192.0.2.1"] }]);
+    const direct = b.running.handle?.(new Event({ ip: "192.0.2.1" }), { room: "in@rooms.test" });
+    expect(direct).toBeInstanceOf(Event);
     expect(dns.queries()).toBe(before);
   });
 
@@ -134,7 +159,7 @@ describe("asn bot, source cymru, against a real DNS server", () => {
     const base = all();
     const count = () => all() - base;
     const events = [1, 2, 3, 4, 5, 6, 7].map((n) => ({ ip: `203.0.113.${n}` }));
-    const done = run(b, { ip: "192.0.2.1" }, ...events, { ip: "192.0.2.1", type: "last" });
+    const done = runAtOnce(b, { ip: "192.0.2.1" }, ...events, { ip: "192.0.2.1", type: "last" });
     // The server never answers these: three queries go out, the rest wait for a free slot.
     const until = Date.now() + 5_000;
     while (count() < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
@@ -145,7 +170,14 @@ describe("asn bot, source cymru, against a real DNS server", () => {
       ...events.map((ev) => ({ ip: [ev.ip] })),
       { ...FOUND_V4, ip: ["192.0.2.1"], type: ["last"] },
     ]);
-    expect(asnState(b.ctx)?.cymru?.peakConcurrency).toBe(3);
+    expect(opened?.cymru?.peakConcurrency).toBe(3);
+  });
+
+  it("rejects a resolver that is not an address[:port] before it starts", async () => {
+    await expect(testBot(asn, { resolver: "dns.example" })).rejects.toThrow(
+      'resolver: expected address[:port] ([v6 address]:port), got "dns.example"',
+    );
+    await expect(testBot(asn, { resolver: "192.0.2.1:x" })).rejects.toThrow(/resolver: expected/);
   });
 
   it("sends no query for private or reserved addresses", async () => {

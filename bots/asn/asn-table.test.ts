@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testBot, type BotUnderTest } from "../../core/testing.js";
-import { asn, asnState } from "./asn.js";
+import { asn, asnBot, type AsnSource } from "./asn.js";
 
 const PFX2AS = [
   "192.0.2.0\t24\t64496",
@@ -30,6 +30,8 @@ const IP2ASN = [
 describe("asn bot, source table", () => {
   let dir: string;
   let bot: BotUnderTest<typeof asn.params> | undefined;
+  let opened: AsnSource | undefined;
+  const def = asnBot((source) => (opened = source));
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), "asn-table-"));
   });
@@ -46,7 +48,7 @@ describe("asn bot, source table", () => {
     return path;
   };
   const start = async (params: Record<string, unknown>) => {
-    bot = await testBot(asn, { source: "table", reload_check: 0, ...params });
+    bot = await testBot(def, { source: "table", reload_check: 0, ...params });
     return bot;
   };
 
@@ -121,7 +123,7 @@ describe("asn bot, source table", () => {
   it("reloads a changed file once it is stable; a broken one keeps the table in use", async () => {
     const table = await file("pfx2as.txt", "192.0.2.0\t24\t64496\n");
     const b = await start({ table });
-    const source = asnState(b.ctx)?.table;
+    const source = opened?.table;
     const asnOf = async () => (await b.handle({ ip: "192.0.2.1" }))[0]?.asn;
     expect(await asnOf()).toEqual(["64496"]);
 

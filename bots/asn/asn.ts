@@ -1,19 +1,22 @@
 import { Resolver } from "node:dns/promises";
 import {
   defineBot,
+  drop,
   Event,
   expertOutput,
   expertParams,
   param,
-  ParamError,
   type BotContext,
+  type BotDefinition,
+  type CheckProblem,
+  type Outcome,
   formatAddr,
   isSpecial,
   parseAddr,
   type Addr,
+  type ParamValues,
 } from "../../core/index.js";
 import { CymruClient } from "./cymru.js";
-import { Pipeline } from "./pipeline.js";
 import { TableSource, type Loaded } from "./table-source.js";
 
 const params = {
@@ -65,20 +68,13 @@ const params = {
 
 type Ctx = BotContext<typeof params>;
 
-interface State {
-  /** Facts for the addresses: at once when known, else later. */
-  lookup(addrs: Addr[]): Event | Promise<Event>;
-  pipe: Pipeline<Event | undefined>;
-  close(): void;
+/** An instance's source of facts: its routing table or its Cymru client. */
+export interface AsnSource {
   table?: TableSource;
   cymru?: CymruClient;
-}
-
-const states = new WeakMap<object, State>();
-
-/** The running state of an instance (tests reach the source through it). */
-export function asnState(ctx: object): State | undefined {
-  return states.get(ctx);
+  /** Facts for the addresses: at once when known (cached, or from the table), else later. */
+  lookup(addrs: Addr[]): Event | Promise<Event>;
+  close(): void;
 }
 
 function addresses(event: Event, ctx: Ctx): Addr[] {
@@ -104,9 +100,28 @@ function merge(ctx: Ctx, facts: Event[]): Event {
   return out;
 }
 
-async function openTable(ctx: Ctx): Promise<TableSource> {
+/** The resolver param as node:dns takes it (the parser the bot uses), or why not. */
+function resolverProblem(server: string): string | undefined {
+  try {
+    new Resolver().setServers([server]);
+    return undefined;
+  } catch {
+    return `expected address[:port] ([v6 address]:port), got ${JSON.stringify(server)}`;
+  }
+}
+
+function check(p: ParamValues<typeof params>): CheckProblem[] {
+  const problems: CheckProblem[] = [];
+  if (p.source === "table" && p.table.length === 0) {
+    problems.push({ key: "table", message: "required with source: table" });
+  }
+  const bad = p.source === "cymru" && p.resolver ? resolverProblem(p.resolver) : undefined;
+  if (bad) problems.push({ key: "resolver", message: bad });
+  return problems;
+}
+
+async function openTable(ctx: Ctx): Promise<AsnSource> {
   const p = ctx.params;
-  if (p.table.length === 0) throw new ParamError("table: required with source: table");
   const onLoad = ({ table, names, ms }: Loaded) => {
     const size = table.index.size;
     ctx.log.info({ ...size, format: table.format, names: names?.size, ms }, "routing table loaded");
@@ -117,7 +132,7 @@ async function openTable(ctx: Ctx): Promise<TableSource> {
       );
     }
   };
-  return TableSource.open({
+  const table = await TableSource.open({
     files: p.table,
     names: p.names || undefined,
     checkMs: p.reload_check,
@@ -128,18 +143,21 @@ async function openTable(ctx: Ctx): Promise<TableSource> {
       ctx.warn(`routing table reload failed, the table in use stays: ${why}`);
     },
   });
+  return {
+    table,
+    lookup: (addrs) =>
+      merge(
+        ctx,
+        addrs.map((a) => table.lookup(a)),
+      ),
+    close: () => table.close(),
+  };
 }
 
-function openCymru(ctx: Ctx): { client: CymruClient; resolver: Resolver } {
+function openCymru(ctx: Ctx): AsnSource {
   const p = ctx.params;
   const resolver = new Resolver({ timeout: p.timeout, tries: 2 });
-  if (p.resolver) {
-    try {
-      resolver.setServers([p.resolver]);
-    } catch {
-      throw new ParamError(`resolver: expected address[:port], got ${JSON.stringify(p.resolver)}`);
-    }
-  }
+  if (p.resolver) resolver.setServers([p.resolver]); // its format was checked by check()
   const client = new CymruClient({
     resolver,
     concurrency: p.concurrency,
@@ -154,60 +172,53 @@ function openCymru(ctx: Ctx): { client: CymruClient; resolver: Resolver } {
       ctx.warn(`DNS lookup of ${name} failed (${code}); events pass on without its facts`);
     },
   });
-  return { client, resolver };
-}
-
-export const asn = defineBot({
-  name: "asn",
-  kind: "handler",
-  description:
-    "Adds asn, bgp prefix, cc, registry and as name for IP addresses, from Team Cymru over DNS or an offline routing table.",
-  params,
-  async start(ctx) {
-    const pipe = new Pipeline<Event | undefined>(
-      ctx.params.concurrency,
-      (out) => (out ? ctx.emit(out) : Promise.resolve()),
-      (err) => {
-        ctx.count("errors");
-        ctx.log.error({ err }, "emit failed");
-      },
-    );
-    if (ctx.params.source === "table") {
-      const table = await openTable(ctx);
-      const lookup = (addrs: Addr[]) =>
-        merge(
-          ctx,
-          addrs.map((a) => table.lookup(a)),
-        );
-      states.set(ctx, { lookup, pipe, table, close: () => table.close() });
-      return;
-    }
-    const { client, resolver } = openCymru(ctx);
-    const lookup = (addrs: Addr[]): Event | Promise<Event> => {
+  return {
+    cymru: client,
+    lookup(addrs) {
       const hits = addrs.map((a) => client.cached(a));
       if (hits.every((h) => h !== undefined)) return merge(ctx, hits);
-      const all = addrs.map((a, i): Promise<Event> => {
+      const all = addrs.map((a, i) => {
         const hit = hits[i];
         return hit ? Promise.resolve(hit) : client.lookup(a);
       });
       return Promise.all(all).then((facts) => merge(ctx, facts));
-    };
-    states.set(ctx, { lookup, pipe, cymru: client, close: () => resolver.cancel() });
-  },
-  async stop(ctx) {
-    const state = states.get(ctx);
-    await state?.pipe.drain();
-    state?.close();
-  },
-  async handle(event, ctx) {
-    const state = states.get(ctx);
-    if (!state) throw new Error("asn: handle() before start()");
-    const p = ctx.params;
-    const addrs = addresses(event, ctx);
-    const facts = addrs.length === 0 ? new Event() : state.lookup(addrs);
-    if (!(facts instanceof Promise) && state.pipe.idle) return expertOutput(event, facts, p);
-    // Answers still to come: emitted in arrival order when ready (see pipeline.ts).
-    await state.pipe.push(Promise.resolve(facts).then((f) => expertOutput(event, f, p)));
-    return undefined;
-  },
-});
+    },
+    close: () => resolver.cancel(),
+  };
+}
+
+/**
+ * The asn bot. `opened`, when given, is told each instance's source as it starts: tests
+ * check the table files on demand and read the Cymru client's peak concurrency through it.
+ */
+export function asnBot(opened?: (source: AsnSource) => void): BotDefinition<typeof params> {
+  return defineBot({
+    name: "asn",
+    kind: "handler",
+    description:
+      "Adds asn, bgp prefix, cc, registry and as name for IP addresses, from Team Cymru over DNS or an offline routing table.",
+    params,
+    check,
+    // Uncached Cymru lookups wait for DNS: the runtime runs this many events at once and
+    // sends them on in input order.
+    concurrency: (p) => p.concurrency,
+    async start(ctx) {
+      const source = ctx.params.source === "table" ? await openTable(ctx) : openCymru(ctx);
+      opened?.(source);
+      const out = (event: Event, facts: Event): Outcome =>
+        expertOutput(event, facts, ctx.params) ?? drop("no facts");
+      return {
+        handle(event) {
+          const addrs = addresses(event, ctx);
+          const facts = addrs.length === 0 ? new Event() : source.lookup(addrs);
+          // Known at once (cached, or the table): the outcome itself, no promise to wait for.
+          if (!(facts instanceof Promise)) return out(event, facts);
+          return facts.then((f) => out(event, f));
+        },
+        stop: () => source.close(),
+      };
+    },
+  });
+}
+
+export const asn = asnBot();

@@ -1,13 +1,16 @@
+import { Resolver } from "node:dns/promises";
 import {
   defineBot,
+  drop,
   Event,
   expertOutput,
   expertParams,
   param,
   type BotContext,
+  type Outcome,
 } from "../../core/index.js";
-import { Limiter, Lookup, type Outcome } from "./lookup.js";
-import { checkZones, queryName, type Zone } from "./zones.js";
+import { Lookup, type QueryOutcome } from "./lookup.js";
+import { checkZones, queryName, type Reading, type Zone } from "./zones.js";
 
 const params = {
   zones: param.any<Zone[]>({
@@ -23,7 +26,7 @@ const params = {
     default: ["domain name"],
   }),
   resolver: param.list({
-    help: "DNS servers to ask, host or host:port (default: the system's); lists such as Spamhaus refuse public resolvers",
+    help: "DNS servers to ask, address or address:port ([v6 address]:port) (default: the system's); lists such as Spamhaus refuse public resolvers",
     default: [],
   }),
   timeout: param.duration({
@@ -47,16 +50,8 @@ const params = {
 
 type Ctx = BotContext<typeof params>;
 
-interface Running {
-  lookup: Lookup;
-  events: Limiter;
-  inFlight: Set<Promise<void>>;
-}
-
-const running = new WeakMap<Ctx, Running>();
-
 /** Warn and count what a query that went out brought back; cached answers say nothing again. */
-function report(ctx: Ctx, name: string, zone: Zone, outcome: Outcome): void {
+function report(ctx: Ctx, name: string, zone: Zone, outcome: QueryOutcome): void {
   ctx.count("queries");
   if (outcome.kind === "error") {
     ctx.count("dns errors");
@@ -94,31 +89,28 @@ export function queriesFor(event: Event, ctx: Ctx): [string, Zone][] {
   return [...names];
 }
 
-async function listings(lookup: Lookup, queries: [string, Zone][]): Promise<Event> {
+/** The facts of an event's answers: each listing zone and its reasons (undefined: failed). */
+function listings(queries: [string, Zone][], readings: readonly (Reading | undefined)[]): Event {
   const added = new Event();
-  const outcomes = await Promise.all(queries.map(([name, zone]) => lookup.check(name, zone)));
-  outcomes.forEach((outcome, i) => {
+  readings.forEach((reading, i) => {
     const zone = queries[i]?.[1];
-    if (zone === undefined || outcome.kind !== "answer") return;
-    const found = outcome.reading.listings;
-    if (found.length === 0) return;
+    if (zone === undefined || reading === undefined || reading.listings.length === 0) return;
     added.add("dnsbl", zone.zone);
-    added.add("dnsbl reason", ...found.map((l) => l.reason));
+    added.add("dnsbl reason", ...reading.listings.map((l) => l.reason));
   });
   return added;
 }
 
-/** Looks one event up and emits it; failures are logged and the event still goes on. */
-async function lookUp(ctx: Ctx, run: Running, event: Event, queries: [string, Zone][]) {
-  let added = new Event();
-  try {
-    added = await listings(run.lookup, queries);
-  } catch (err) {
-    ctx.count("errors");
-    ctx.log.error({ err, event: event.toJSON() }, "dnsbl lookup failed");
-  }
-  const out = expertOutput(event, added, ctx.params);
-  if (out !== undefined) await ctx.emit(out);
+/** Names the resolver param gives that node:dns does not take (it wants IP addresses). */
+function badServers(servers: readonly string[]): string[] {
+  return servers.filter((server) => {
+    try {
+      new Resolver().setServers([server]);
+      return false;
+    } catch {
+      return true;
+    }
+  });
 }
 
 /** AbuseHelper-style DNSBL expert: which blocklists (Spamhaus, SURBL, ...) list an IP or domain. */
@@ -128,6 +120,15 @@ export const dnsbl = defineBot({
   description:
     "Adds `dnsbl` (zone) and `dnsbl reason` for IP addresses and domains listed on DNS blocklists.",
   params,
+  check(p) {
+    const bad = badServers(p.resolver).map((server) => JSON.stringify(server));
+    if (bad.length === 0) return [];
+    const message = `expected address or address:port ([v6 address]:port), got ${bad.join(", ")}`;
+    return [{ key: "resolver", message }];
+  },
+  // A slow list must not stall the room: the runtime runs this many events at once and sends
+  // them on in input order.
+  concurrency: (p) => p.concurrency,
   start(ctx) {
     const p = ctx.params;
     const lookup = new Lookup({
@@ -140,31 +141,23 @@ export const dnsbl = defineBot({
       cacheSize: p.cache_size,
       onAnswer: (name, zone, outcome) => report(ctx, name, zone, outcome),
     });
-    running.set(ctx, { lookup, events: new Limiter(p.concurrency), inFlight: new Set() });
-  },
-  async stop(ctx) {
-    const run = running.get(ctx);
-    if (run !== undefined) await Promise.allSettled(run.inFlight);
-    running.delete(ctx);
-  },
-  async handle(event, ctx) {
-    const run = running.get(ctx);
-    if (run === undefined) throw new Error("dnsbl: handle() before start()");
-    const queries = queriesFor(event, ctx);
-    if (queries.length === 0) return expertOutput(event, new Event(), ctx.params);
-    // Lookups run beside the next events (up to `concurrency`): a slow list must not stall
-    // the room. The result is emitted when its answers are in.
-    await run.events.acquire();
-    const task = lookUp(ctx, run, event, queries)
-      .catch((err: unknown) => {
-        ctx.count("errors");
-        ctx.log.error({ err }, "dnsbl: event not emitted");
-      })
-      .finally(() => {
-        run.events.release();
-        run.inFlight.delete(task);
-      });
-    run.inFlight.add(task);
-    return undefined;
+    const out = (event: Event, queries: [string, Zone][], readings: (Reading | undefined)[]) =>
+      expertOutput(event, listings(queries, readings), p) ?? drop("not listed");
+    return {
+      handle(event): Outcome | Promise<Outcome> {
+        const queries = queriesFor(event, ctx);
+        const known = queries.map(([name]) => lookup.cached(name));
+        // Nothing to ask, or every answer remembered: the outcome at once, no promise.
+        if (known.every((r) => r !== undefined)) return out(event, queries, known);
+        const asked = queries.map(([name, zone], i) => {
+          const reading = known[i];
+          if (reading) return Promise.resolve(reading);
+          return lookup
+            .check(name, zone)
+            .then((o) => (o.kind === "answer" ? o.reading : undefined));
+        });
+        return Promise.all(asked).then((readings) => out(event, queries, readings));
+      },
+    };
   },
 });

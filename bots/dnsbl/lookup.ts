@@ -6,7 +6,8 @@
 import { Resolver } from "node:dns/promises";
 import { readAnswer, type Reading, type Zone } from "./zones.js";
 
-export type Outcome = { kind: "answer"; reading: Reading } | { kind: "error"; error: string };
+/** What one query brought back. */
+export type QueryOutcome = { kind: "answer"; reading: Reading } | { kind: "error"; error: string };
 
 export interface LookupOptions {
   /** DNS servers (`host` or `host:port`); empty: the system's. */
@@ -19,7 +20,7 @@ export interface LookupOptions {
   negativeTtl: number;
   cacheSize: number;
   /** Called once per query that went out, with what came back (for warnings and counters). */
-  onAnswer(name: string, zone: Zone, outcome: Outcome): void;
+  onAnswer(name: string, zone: Zone, outcome: QueryOutcome): void;
 }
 
 // Node's dns error codes (node:dns "Error codes") said as an operator reads them.
@@ -57,7 +58,7 @@ export class Lookup {
   readonly #resolver: Resolver;
   readonly #limit: Limiter;
   readonly #cache = new Map<string, { reading: Reading; expires: number }>();
-  readonly #pending = new Map<string, Promise<Outcome>>();
+  readonly #pending = new Map<string, Promise<QueryOutcome>>();
 
   constructor(readonly opts: LookupOptions) {
     this.#resolver = new Resolver({ timeout: opts.timeout, tries: opts.tries });
@@ -65,11 +66,18 @@ export class Lookup {
     this.#limit = new Limiter(opts.concurrency);
   }
 
-  async check(name: string, zone: Zone): Promise<Outcome> {
+  /** What is remembered for `name`, or undefined (never asked, failed, or expired). */
+  cached(name: string): Reading | undefined {
     const hit = this.#cache.get(name);
-    if (hit !== undefined && hit.expires > Date.now())
-      return { kind: "answer", reading: hit.reading };
-    if (hit !== undefined) this.#cache.delete(name);
+    if (hit === undefined) return undefined;
+    if (hit.expires > Date.now()) return hit.reading;
+    this.#cache.delete(name);
+    return undefined;
+  }
+
+  async check(name: string, zone: Zone): Promise<QueryOutcome> {
+    const reading = this.cached(name);
+    if (reading !== undefined) return { kind: "answer", reading };
     let pending = this.#pending.get(name);
     if (pending === undefined) {
       pending = this.#ask(name, zone).finally(() => this.#pending.delete(name));
@@ -78,9 +86,9 @@ export class Lookup {
     return pending;
   }
 
-  async #ask(name: string, zone: Zone): Promise<Outcome> {
+  async #ask(name: string, zone: Zone): Promise<QueryOutcome> {
     await this.#limit.acquire();
-    let outcome: Outcome;
+    let outcome: QueryOutcome;
     try {
       outcome = { kind: "answer", reading: readAnswer(await this.#resolver.resolve4(name), zone) };
     } catch (err) {
