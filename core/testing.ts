@@ -64,7 +64,7 @@ export async function testBot<P extends ParamSpecs>(
   opts: TestBotOptions = {},
 ): Promise<BotUnderTest<P>> {
   const { values, problems } = parseParams(def.params, rawParams);
-  const all = problems.length > 0 ? problems : (def.check?.(values as never) ?? []);
+  const all = problems.length > 0 ? problems : (def.check?.(values) ?? []);
   if (all.length > 0) {
     throw new Error(`bad params: ${all.map((p) => `${p.key ?? ""}: ${p.message}`).join("; ")}`);
   }
@@ -83,7 +83,7 @@ export async function testBot<P extends ParamSpecs>(
   };
   const ctx = makeContext({
     id: `test-${def.name}`,
-    def: def as unknown as BotDefinition,
+    def,
     params: values,
     log,
     stateDir,
@@ -97,7 +97,7 @@ export async function testBot<P extends ParamSpecs>(
     routes: opts.routes ?? [],
   }) as BotContext<P>;
   const running = await def.start(ctx);
-  checkRunning(def as unknown as BotDefinition, running);
+  checkRunning(def, running);
   const dead = new DeadLetters(stateDir);
   const out = new Outputs(
     ctx,
@@ -122,9 +122,9 @@ export async function testBot<P extends ParamSpecs>(
     deadLetters: () => readLetters(dead.file),
     async poll() {
       const n = emitted.length;
-      const source = running.poll ?? running.stream;
-      if (!source) throw new Error(`${def.name} has no poll() or stream()`);
-      await out.source(source.call(running));
+      const events = running.poll ? running.poll() : running.stream?.();
+      if (!events) throw new Error(`${def.name} has no poll() or stream()`);
+      await out.source(events);
       return since(n);
     },
     async handle(init, meta = {}) {

@@ -230,4 +230,3 @@ async function drainOutbox(stack: XmppStack, log: BotContext["log"]): Promise<vo
     log.warn("outbox not drained within 5 s; the rest stays spooled for the next start");
   }
 }
-

@@ -166,7 +166,7 @@ describe("drive", () => {
 describe("inOrder", () => {
   it("runs up to n at once and finishes them in input order", async () => {
     async function* items() {
-      for (let i = 0; i < 20; i++) yield i;
+      for (let i = 0; i < 20; i++) yield await Promise.resolve(i);
     }
     let live = 0;
     let most = 0;

@@ -86,7 +86,9 @@ export class Outputs<P extends ParamSpecs> {
   ) {}
 
   /** Emit what a source yields, one event at a time; returns how many went out. */
-  async source(events: AsyncIterable<EventInit> | Iterable<EventInit> | undefined): Promise<number> {
+  async source(
+    events: AsyncIterable<EventInit> | Iterable<EventInit> | undefined,
+  ): Promise<number> {
     let n = 0;
     for await (const init of events ?? []) {
       if (this.ctx.signal.aborted) break;
@@ -198,7 +200,7 @@ export async function inOrder<T, R>(
 ): Promise<void> {
   let tail: Promise<void> = Promise.resolve();
   let running = 0;
-  let failure: unknown;
+  let failure: Error | undefined;
   let wake: (() => void) | undefined;
   if (n <= 1) {
     for await (const item of items) {
@@ -218,7 +220,7 @@ export async function inOrder<T, R>(
         if (failure === undefined) await steps.finish(item, await result);
       })
       .catch((err: unknown) => {
-        failure ??= err;
+        failure ??= err instanceof Error ? err : new Error(String(err));
       })
       .finally(() => {
         running--;

@@ -1,0 +1,159 @@
+// The delivery contract end to end (DESIGN.md "Delivery"), on Prosody and ejabberd: a chain
+// file source -> roomgraph -> expert -> historian, as real processes. Events a source sent
+// before any consumer ever joined reach the historian, and SIGKILLing each bot of the chain in
+// turn mid-run leaves the historian holding every event exactly once.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startCouchServer, type CouchServer } from "../../core/storage/couch-server.js";
+import { startMesh, waitFor, type RunningMesh } from "../harness/mesh.js";
+import { describeEachServer } from "../harness/servers.js";
+import { storedCount, storedEvents } from "../harness/stored.js";
+
+const ROOMS = "routes:\n  - from: feeds.src\n    to: raw\n";
+const IDS = ["src", "roomgraph", "tagger", "historian"];
+
+function body(file: string, db: string, consumers: boolean): string {
+  const enabled = consumers ? "true" : "false";
+  return `
+bots:
+  - id: src
+    bot: file-feed
+    out: feeds.src
+    params:
+      name: src
+      path: ${file}
+      format: { type: csv, columns: [ip, seq] }
+      map: { fields: { ip: ip, seq: seq }, constants: { type: scanner } }
+  - id: roomgraph
+    bot: roomgraph
+    enabled: ${enabled}
+  - id: tagger
+    bot: add-tag
+    in: raw
+    out: enriched
+    enabled: ${enabled}
+    params: { key: source organisation, value: cert-a }
+  - id: historian
+    bot: historian
+    in: enriched
+    enabled: ${enabled}
+    params: { db: ${db}, linger: 200ms, batch_size: 500 }
+`;
+}
+
+async function writeLines(file: string, n: number): Promise<void> {
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) lines.push(`192.0.2.${i % 250},${i}`);
+  await writeFile(file, `${lines.join("\n")}\n`);
+}
+
+/** Every seq 0..n-1 stored exactly once, each through the expert. */
+async function expectExactlyOnce(url: string, db: string, n: number): Promise<void> {
+  const docs = await storedEvents(url, db);
+  const seqs = docs.map((d) => Number(d.event.seq?.[0]));
+  expect(docs.length).toBe(n);
+  expect(new Set(seqs).size).toBe(n);
+  expect(docs.every((d) => d.event["source organisation"]?.[0] === "cert-a")).toBe(true);
+}
+
+async function pidOf(mesh: RunningMesh, id: string): Promise<number> {
+  return waitFor(`${id}'s pid`, async () => {
+    const s = (await mesh.statuses()).find((x) => x.id === id);
+    return s?.state === "running" ? s.pid : undefined;
+  });
+}
+
+describeEachServer("delivery: nothing lost, nothing twice", (server, kind) => {
+  let dir: string;
+  let couch: CouchServer;
+  const saved = process.env.COUCHDB_URL;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), `delivery-${kind}-`));
+    couch = await startCouchServer({ dir: join(dir, "couch") });
+    process.env.COUCHDB_URL = couch.url;
+  }, 60_000);
+
+  afterAll(async () => {
+    if (saved === undefined) delete process.env.COUCHDB_URL;
+    else process.env.COUCHDB_URL = saved;
+    await couch?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("delivers what a source sent before any consumer had ever joined", async () => {
+    const n = 3000;
+    const file = join(dir, "early.csv");
+    await writeLines(file, n);
+    const run = join(dir, "early");
+    // Only the source runs: its events are in the room archive and nowhere else.
+    let mesh = await startMesh(server(), {
+      body: body(file, "early", false),
+      rooms: ROOMS,
+      ids: IDS,
+      dir: run,
+    });
+    await waitFor(
+      "the source to read its file",
+      () => (mesh.logs.some((l) => l.includes('"files read"')) ? true : undefined),
+      60_000,
+    );
+    await mesh.stop();
+    // Now the consumers start for the first time: they catch up from the archive.
+    mesh = await startMesh(server(), {
+      body: body(file, "early", true),
+      rooms: ROOMS,
+      ids: IDS,
+      dir: run,
+    });
+    try {
+      await waitFor(
+        `${n} events stored`,
+        async () => ((await storedCount(couch.url, "early")) >= n ? true : undefined),
+        120_000,
+      );
+      await expectExactlyOnce(couch.url, "early", n);
+    } finally {
+      await mesh.stop();
+    }
+  }, 240_000);
+
+  it("SIGKILL of each bot of the chain in turn: every event stored exactly once", async () => {
+    const n = Number(process.env.DELIVERY_EVENTS ?? (kind === "prosody" ? 100_000 : 30_000));
+    const file = join(dir, "kill.csv");
+    await writeLines(file, n);
+    const mesh = await startMesh(server(), {
+      body: body(file, "kill", true),
+      rooms: ROOMS,
+      ids: IDS,
+      dir: join(dir, "kill"),
+    });
+    try {
+      // Kill each bot once events are flowing through it, the source first (mid-read).
+      const killed: string[] = [];
+      for (const [i, id] of IDS.entries()) {
+        await waitFor(
+          `events flowing before killing ${id}`,
+          async () => ((await storedCount(couch.url, "kill")) >= (i * n) / 10 ? true : undefined),
+          180_000,
+        );
+        if (id === "src" && mesh.logs.some((l) => l.includes('"files read"'))) continue;
+        process.kill(await pidOf(mesh, id), "SIGKILL");
+        killed.push(id);
+        await pidOf(mesh, id); // restarted by the supervisor
+      }
+      expect(killed).toEqual(expect.arrayContaining(["roomgraph", "tagger", "historian"]));
+      await waitFor(
+        `${n} events stored`,
+        async () => ((await storedCount(couch.url, "kill")) >= n ? true : undefined),
+        600_000,
+      );
+      await new Promise((r) => setTimeout(r, 2000)); // a late duplicate would show up by now
+      await expectExactlyOnce(couch.url, "kill", n);
+    } finally {
+      await mesh.stop();
+    }
+  }, 900_000);
+});
