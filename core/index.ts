@@ -25,6 +25,7 @@ export { RetryLater } from "./runtime/drive.js";
 export { badValues, describeBad, type BadValue } from "./validate.js";
 export { param, parseDuration, ParamError, type ParamSpec, type ParamValues } from "./params.js";
 export { beginRead, type Observation } from "./observation.js";
+export { missingFiles } from "./check-files.js";
 export type { Route } from "./config/types.js";
 export { expertOutput, expertParams, prefixKeys, type ExpertMode } from "./expert.js";
 export { parseRule, formatRule, lintRule, Rule, RuleSyntaxError } from "./rules/index.js";

@@ -3,6 +3,7 @@
  * A spec parses the raw YAML value and throws a ParamError naming what was wrong; the config
  * loader adds the file, instance and key.
  */
+import { nearest } from "./suggest.js";
 
 export class ParamError extends Error {
   override name = "ParamError";
@@ -132,7 +133,9 @@ export function parseParams<P extends ParamSpecs>(
   for (const key of Object.keys(raw)) {
     if (!Object.hasOwn(specs, key)) {
       const known = Object.keys(specs).join(", ") || "none";
-      problems.push({ key, message: `unknown param (known: ${known})` });
+      const near = nearest(key, Object.keys(specs));
+      const hint = near === undefined ? "" : `did you mean ${near}? `;
+      problems.push({ key, message: `unknown param (${hint}known: ${known})` });
     }
   }
   for (const [key, spec] of Object.entries(specs)) {

@@ -1,6 +1,7 @@
 import { Resolver } from "node:dns/promises";
 import {
   defineBot,
+  missingFiles,
   drop,
   Event,
   expertOutput,
@@ -117,6 +118,7 @@ function check(p: ParamValues<typeof params>): CheckProblem[] {
   }
   const bad = p.source === "cymru" && p.resolver ? resolverProblem(p.resolver) : undefined;
   if (bad) problems.push({ key: "resolver", message: bad });
+  if (p.source === "table") problems.push(...missingFiles({ table: p.table, names: p.names }));
   return problems;
 }
 

@@ -9,6 +9,7 @@ import {
   parseAddr,
   watchFiles,
   type BotContext,
+  missingFiles,
 } from "../../core/index.js";
 import { indexCustomers, type CustomerIndex } from "./customer-index.js";
 import { parseCustomers, type Customer } from "./customers-file.js";
@@ -83,6 +84,7 @@ function ownersOf(event: Event, ctx: Ctx, index: CustomerIndex): Map<string, Cus
 
 export const customer = defineBot({
   name: "customer",
+  check: (p) => missingFiles({ file: p.file }),
   kind: "handler",
   description:
     "Adds the customer owning an event's IP address or AS (customer id, customer name, abuse email, report), from a YAML or CSV file; marks or drops events outside every own network.",

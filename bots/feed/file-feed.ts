@@ -5,6 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import {
   beginRead,
   defineBot,
+  missingFiles,
   param,
   ParamError,
   problemsOf,
@@ -43,7 +44,7 @@ function resolve(p: ParamValues<typeof params>, id: string): Source {
   const source = resolveSource("file-feed", p, { name: "path", given: true }, id);
   if (p.follow && !isLineBased(source.format)) {
     throw new ParamError(
-      `file-feed ${source.name}: follow needs a line-based format (csv, list, json with lines: true)`,
+      `${source.name ? `file-feed ${source.name}` : "file-feed"}: follow needs a line-based format (csv, list, json with lines: true)`,
     );
   }
   return source;
@@ -118,7 +119,11 @@ export const fileFeed = defineBot({
   description:
     "Reads a local file or directory (a preset or format + map): once, replayed every interval, or followed as it grows; emits what is new since the last read.",
   params,
-  check: (p) => problemsOf(() => sourceMapper(resolve(p, "file-feed"))),
+  check: (p) => [
+    ...problemsOf(() => sourceMapper(resolve(p, ""))),
+    // Followed logs may appear later; a file read once must be there.
+    ...(p.follow ? [] : missingFiles({ path: p.path })),
+  ],
   start(ctx) {
     const source = resolve(ctx.params, ctx.id);
     sourceMapper(source);

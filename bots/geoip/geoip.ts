@@ -7,6 +7,7 @@ import {
   expertParams,
   param,
   type BotContext,
+  missingFiles,
 } from "../../core/index.js";
 import { GeoDatabase } from "./database.js";
 
@@ -57,6 +58,7 @@ async function refresh(ctx: Ctx, db: GeoDatabase): Promise<void> {
 /** AbuseHelper geoipexpert: country, city and coordinates of addresses from a local database. */
 export const geoip = defineBot({
   name: "geoip",
+  check: (p) => missingFiles({ database: p.database }),
   kind: "handler",
   description:
     "Adds cc, city, latitude and longitude for IP addresses from a MaxMind-format (.mmdb) database.",

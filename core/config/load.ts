@@ -5,6 +5,7 @@
  */
 import path from "node:path";
 import { checkBots } from "./check-bots.js";
+import { checkInputs } from "./route-checks.js";
 import { checkMesh } from "./check-mesh.js";
 import { checkRoomGraph, type RouteEntry } from "./check-roomgraph.js";
 import { redactSecrets, type Env, type Substitution } from "./env.js";
@@ -76,16 +77,15 @@ export async function loadMeshConfig(
     { registry, xmpp: settings.xmpp, graph },
     mesh.problems,
   );
-  checkRoutes(
-    {
-      entries,
-      instances,
-      muc: settings.xmpp?.mode === "managed" ? undefined : settings.xmpp?.muc,
-      applied: instances.some((inst) => inst.appliesRoutes && inst.enabled),
-      configFile: path.basename(abs),
-    },
-    graphProblems,
-  );
+  const routeCtx = {
+    entries,
+    instances,
+    muc: settings.xmpp?.mode === "managed" ? undefined : settings.xmpp?.muc,
+    applied: instances.some((inst) => inst.appliesRoutes && inst.enabled),
+    configFile: path.basename(abs),
+  };
+  checkRoutes(routeCtx, graphProblems);
+  checkInputs(routeCtx, mesh.problems);
   lists.push(unusedBrokenBots(registry, new Set(instances.map((i) => i.bot))));
 
   if (settings.xmpp === undefined) return finish();

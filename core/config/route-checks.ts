@@ -1,4 +1,5 @@
 /** Checks over the whole roomgraph: loops, duplicates, routes from rooms nobody fills. */
+import { nearest } from "../suggest.js";
 import type { RouteEntry } from "./check-roomgraph.js";
 import type { ProblemList } from "./problems.js";
 import { roomKey } from "./rooms.js";
@@ -84,15 +85,12 @@ export function checkRoutes(ctx: RouteCheckContext, problems: ProblemList): void
         `same route as routes[${first}]: every event would be delivered twice; remove one`,
       );
   }
-  const written = new Set<string>();
-  for (const inst of ctx.instances)
-    if (!inst.appliesRoutes) for (const r of inst.out) written.add(key(r));
-  for (const r of routes) written.add(key(r.to));
+  const { written, guess } = writers(ctx);
   for (const { route, index } of ctx.entries) {
     if (written.has(key(route.from))) continue;
     problems.warn(
       ["routes", index, "from"],
-      `no bot writes to ${route.from} and no route feeds it, so this route carries nothing; check the room name or add a bot with out: ${route.from}`,
+      `no bot writes to ${route.from} and no route feeds it${guess(route.from)}, so this route carries nothing; check the room name or add a bot with out: ${route.from}`,
     );
   }
   if (routes.length > 0 && !ctx.applied) {
@@ -101,4 +99,36 @@ export function checkRoutes(ctx: RouteCheckContext, problems: ProblemList): void
       `no enabled instance with bot: roomgraph in ${ctx.configFile}, so these routes won't be applied; add - { id: roomgraph, bot: roomgraph } to its bots:`,
     );
   }
+}
+
+/** Rooms some bot or route of the mesh writes, and a "did you mean" among them. */
+function writers(ctx: RouteCheckContext) {
+  const key = (room: string): string => roomKey(room, ctx.muc);
+  const written = new Set<string>();
+  for (const inst of ctx.instances)
+    if (!inst.appliesRoutes) for (const r of inst.out) written.add(key(r));
+  for (const { route } of ctx.entries) written.add(key(route.to));
+  const guess = (room: string): string => {
+    const near = nearest(key(room), [...written]);
+    return near === undefined ? "" : ` (did you mean ${near}?)`;
+  };
+  return { key, written, guess };
+}
+
+/**
+ * A consumer reading a room nobody here writes, with a near name that is written: a typo,
+ * unless people or another organisation's bots fill it (then ignore the warning).
+ */
+export function checkInputs(ctx: RouteCheckContext, problems: ProblemList): void {
+  const { key, written, guess } = writers(ctx);
+  ctx.instances.forEach((inst, i) => {
+    if (inst.appliesRoutes || !inst.enabled) return;
+    for (const room of inst.in) {
+      if (written.has(key(room)) || nearest(key(room), [...written]) === undefined) continue;
+      problems.warn(
+        ["bots", i, "in"],
+        `${inst.id} reads ${room}, which no bot or route of this mesh writes${guess(room)}`,
+      );
+    }
+  });
 }
