@@ -13,6 +13,7 @@ export const TOP_LEVEL_KEYS = [
   "admins",
   "rooms",
   "default_form",
+  "message_bytes",
   "bots",
 ] as const;
 
@@ -24,6 +25,8 @@ export interface MeshSettings {
   /** Absolute path of the roomgraph file, when named. */
   roomsFile: string | undefined;
   defaultForm: RoomSettings["form"];
+  /** Largest message the bots send (batches fill up to it; a bigger event is a dead letter). */
+  messageBytes: number;
   bots: unknown[];
 }
 
@@ -58,8 +61,22 @@ export function checkMesh(
     admins,
     roomsFile: rooms === undefined ? undefined : path.resolve(dir, rooms),
     defaultForm: readForm(raw["default_form"], ["default_form"], problems),
+    messageBytes: readMessageBytes(raw["message_bytes"], problems),
     bots: readBots(raw["bots"], problems),
   };
+}
+
+/** Default 64 KiB: well under Prosody's 256 KiB stanza limit (and ejabberd's default). */
+export const DEFAULT_MESSAGE_BYTES = 64 * 1024;
+
+function readMessageBytes(raw: unknown, problems: ProblemList): number {
+  if (raw === undefined || raw === null) return DEFAULT_MESSAGE_BYTES;
+  if (typeof raw === "number" && Number.isInteger(raw) && raw >= 4096 && raw <= 1 << 20) return raw;
+  problems.error(
+    ["message_bytes"],
+    `expected a whole number of bytes from 4096 to 1048576, under the XMPP server's stanza limit (Prosody: 262144), got ${describeValue(raw)}`,
+  );
+  return DEFAULT_MESSAGE_BYTES;
 }
 
 export function readForm(

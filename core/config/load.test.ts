@@ -102,6 +102,7 @@ describe("loadMeshConfig", () => {
         },
       ],
       defaultRoom: { form: "compact" },
+      messageBytes: 65536,
     };
     expect(config).toEqual(expected);
   });

@@ -98,6 +98,7 @@ export async function loadMeshConfig(
     roomgraph: graph,
     instances,
     defaultRoom: { form: settings.defaultForm },
+    messageBytes: settings.messageBytes,
   });
 }
 

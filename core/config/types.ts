@@ -102,6 +102,8 @@ export interface MeshConfig {
   instances: InstanceConfig[];
   /** Default publishing form for rooms not named in rooms.yaml. */
   defaultRoom: RoomSettings;
+  /** Largest message a bot sends, in bytes (`message_bytes`, default 64 KiB). */
+  messageBytes: number;
 }
 
 /** A problem found while checking config: where it is and what is wrong. */

@@ -53,6 +53,7 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
     publisher: {
       rooms: config.roomgraph.rooms,
       defaultForm: config.defaultRoom.form,
+      budgetBytes: config.messageBytes,
       spoolFile: join(stateDir, "outbox.jsonl"),
     },
   });

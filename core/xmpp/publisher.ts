@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Element } from "@xmpp/xml";
 import type { Event } from "../event.js";
 import { encodeMessage, MessagePacker, type CodecStats, type WireForm } from "../wire/index.js";
+import { EventTooLargeError } from "../wire/packer.js";
 import type { StanzaLink } from "./connection.js";
 import { StoppedError, XmppError } from "./errors.js";
 import type { MessageError, Muc, RoomMessage } from "./muc.js";
@@ -196,11 +197,19 @@ export class Publisher {
     r.counters.inFlight++;
     if (r.form === "legacy") {
       const stats = this.opts.stats;
-      this.#addSealed(
-        r,
-        encodeMessage(r.room, [entry.event], { form: "legacy", ...(stats ? { stats } : {}) }),
-        [entry.seq],
-      );
+      const message = encodeMessage(r.room, [entry.event], {
+        form: "legacy",
+        ...(stats ? { stats } : {}),
+      });
+      // One event a message, so one size check a message: over the budget the server would
+      // end our stream (and every re-send would again), so the caller hears instead.
+      const bytes = Buffer.byteLength(message.toString()) + STAMP_BYTES;
+      const budget = this.opts.budgetBytes ?? 64 * 1024;
+      if (bytes > budget) {
+        this.#ack(r, [entry.seq]);
+        throw new EventTooLargeError(entry.event, bytes, budget);
+      }
+      this.#addSealed(r, message, [entry.seq]);
       return;
     }
     let done: Element[];
