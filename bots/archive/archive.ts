@@ -1,6 +1,25 @@
 import { isAbsolute, join } from "node:path";
-import { defineBot, param, RetryLater } from "../../core/index.js";
+import { defineBot, param } from "../../core/index.js";
 import { ArchiveWriter } from "./writer.js";
+
+/** A promise with its settle functions (Promise.withResolvers is Node 22+). */
+function deferred() {
+  let resolve = (): void => undefined;
+  let reject = (_err: Error): void => undefined;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined); // a failed flush nobody waits for is not unhandled
+  return { promise, resolve, reject };
+}
+
+function aborted(signal: AbortSignal): Promise<"stopping"> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve("stopping");
+    signal.addEventListener("abort", () => resolve("stopping"), { once: true });
+  });
+}
 
 /** AbuseHelper's archivebot: every event of the input rooms, one JSON line each, by day. */
 export const archive = defineBot({
@@ -23,6 +42,8 @@ export const archive = defineBot({
       default: 200,
     }),
   },
+  // Events wait for the fsync of their batch: this many may wait at once.
+  concurrency: (p) => p.batch,
   async start(ctx) {
     const { batch, compress } = ctx.params;
     const dir = isAbsolute(ctx.params.dir) ? ctx.params.dir : join(ctx.stateDir, ctx.params.dir);
@@ -30,28 +51,44 @@ export const archive = defineBot({
     const old = await writer.compressOld();
     if (old.length > 0) ctx.log.info({ files: old.length }, "compressed earlier days");
     const failed = (err: unknown) => ctx.warn(`archive: ${String(err)}`, { err });
-    ctx.every(ctx.params.flush_interval, async () => {
-      await (writer.pending > 0 ? writer.flush() : writer.tick()).catch((err: unknown) => {
-        failed(err);
-        throw err;
-      });
-    });
+    // Each flush settles the promise the events queued before it wait on: an event counts as
+    // archived (and the runtime moves the checkpoint past it) only once its line is fsync'd.
+    let next = deferred();
+    const flush = async (): Promise<void> => {
+      const done = next;
+      next = deferred();
+      try {
+        await writer.flush();
+        done.resolve();
+      } catch (err) {
+        failed(err); // the lines stay queued: the next flush writes them
+        done.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    };
+    ctx.every(ctx.params.flush_interval, () => (writer.pending > 0 ? flush() : writer.tick()));
     return {
       async consume(event, meta) {
-        // Lines a failed write left queued go first; until they can, this event waits (it is
-        // not queued yet, so the retry does not write it twice).
-        if (writer.pending >= batch) {
-          await writer.flush().catch((err: unknown) => {
-            throw new RetryLater(`archive: ${String(err)}`);
-          });
-        }
         writer.append(meta.room, event.toJSON());
         ctx.count("archived");
-        // Back-pressure: a full batch is written before the next event is taken. On failure the
-        // lines stay queued for the next flush, so this event is not lost (nor dead-lettered).
-        if (writer.pending >= batch) await writer.flush().catch(failed);
+        for (;;) {
+          const written = next.promise;
+          if (writer.pending >= batch) void flush();
+          const outcome = await Promise.race([
+            written.then(
+              () => "written" as const,
+              () => "failed" as const,
+            ),
+            aborted(ctx.signal),
+          ]);
+          if (outcome === "written") return;
+          if (outcome === "stopping") throw new Error("stopping before the line was written");
+          // A failed write: the line is still queued; wait for the next flush.
+        }
       },
-      stop: () => writer.close(),
+      async stop() {
+        await flush();
+        await writer.close();
+      },
     };
   },
 });

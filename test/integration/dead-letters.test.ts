@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startCouchServer, type CouchServer } from "../../core/storage/couch-server.js";
 import { startTestServer as startHttp, type TestServer } from "../../bots/feed/test-server.js";
-import { startMesh, waitFor, type RunningMesh } from "../harness/mesh.js";
+import { MESH_PASSWORD, startMesh, waitFor, type RunningMesh } from "../harness/mesh.js";
 import { describeEachServer } from "../harness/servers.js";
 import { storedCount, storedEvents } from "../harness/stored.js";
 
@@ -59,6 +59,7 @@ function cli(args: string[]): { code: number | null; out: string } {
   const r = spawnSync(process.execPath, ["--import", "tsx", "startup.ts", ...args], {
     cwd: ROOT,
     encoding: "utf8",
+    env: { ...process.env, MESH_PASSWORD },
   });
   return { code: r.status, out: r.stdout + r.stderr };
 }
@@ -167,7 +168,7 @@ describeEachServer("dead letters and bad input", (server, kind) => {
         const l = letters(config);
         return l.length >= 4 ? l : undefined;
       });
-      const summary = kept.map((l) => `${l.instance} ${l.stage} ${l.reason.replace(/\d+/g, "N")}`);
+      const summary = kept.map((l) => `${l.instance} ${l.stage} ${l.reason.replace(/[0-9a-f]{40}|\d+/g, "N")}`);
       expect(summary.sort()).toEqual([
         "gate handle missing note",
         "gate handle missing note",
