@@ -168,7 +168,9 @@ describeEachServer("dead letters and bad input", (server, kind) => {
         const l = letters(config);
         return l.length >= 4 ? l : undefined;
       });
-      const summary = kept.map((l) => `${l.instance} ${l.stage} ${l.reason.replace(/[0-9a-f]{40}|\d+/g, "N")}`);
+      const summary = kept.map(
+        (l) => `${l.instance} ${l.stage} ${l.reason.replace(/[0-9a-f]{40}|\d+/g, "N")}`,
+      );
       expect(summary.sort()).toEqual([
         "gate handle missing note",
         "gate handle missing note",
