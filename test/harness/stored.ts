@@ -21,8 +21,26 @@ const EVENT_ID = /^[0-9a-f]{40}$/;
 
 /** How many events `db` holds (0 when it does not exist yet): index documents left out. */
 export async function storedCount(couchUrl: string, db: string): Promise<number> {
-  const res = await fetch(`${couchUrl}/${db}/_all_docs`);
+  // Event ids are hex: the key range leaves the value-index documents (`ix:...`) out.
+  const range = `start_key=${encodeURIComponent('"0"')}&end_key=${encodeURIComponent('"g"')}`;
+  const res = await fetch(`${couchUrl}/${db}/_all_docs?${range}`);
   if (!res.ok) return 0;
   const body = (await res.json()) as { rows: { id: string }[] };
   return body.rows.filter((r) => EVENT_ID.test(r.id)).length;
+}
+
+/** Wait until `db` holds at least `n` events, polling gently (a count reads every id). */
+export async function untilStored(
+  couchUrl: string,
+  db: string,
+  n: number,
+  timeoutMs: number,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const have = await storedCount(couchUrl, db).catch(() => 0);
+    if (have >= n) return;
+    if (Date.now() > until) throw new Error(`timed out: ${have} of ${n} events stored in ${db}`);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
 }
