@@ -46,6 +46,35 @@ export default tseslint.config(
       ],
     },
   },
+  // The import boundary (STYLE.md): bots use core's public surface only; core never imports
+  // bots. Tests may reach further (core/testing.ts, test servers).
+  {
+    files: ["bots/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/core/**", "!**/core/index.js"],
+              message: "Bots import only core/index.js (the part of core made for bots).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["core/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/bots/**"], message: "core never imports bots." }] },
+      ],
+    },
+  },
   // Type shims describe third-party modules, default exports included.
   { files: ["**/*.d.ts"], rules: { "no-restricted-syntax": "off" } },
 );

@@ -29,6 +29,7 @@ export { missingFiles } from "./check-files.js";
 export type { Route } from "./config/types.js";
 export { expertOutput, expertParams, prefixKeys, type ExpertMode } from "./expert.js";
 export { parseRule, formatRule, lintRule, Rule, RuleSyntaxError } from "./rules/index.js";
+export type { Atom, MatchNode, RuleNode } from "./rules/index.js";
 export {
   parseAddr,
   formatAddr,

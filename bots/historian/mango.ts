@@ -2,7 +2,7 @@
 // of a rule that the store's flat indexed fields can answer, so `_find` reads few documents.
 // The selector is a sound over-approximation of the rule; the caller always filters the results
 // with Rule.match, and `exact` says whether that filter can reject anything.
-import type { Atom, MatchNode, Rule, RuleNode } from "../../core/rules/index.js";
+import type { Atom, MatchNode, Rule, RuleNode } from "../../core/index.js";
 
 /**
  * The event keys the store keeps as flat fields holding all their values (store.ts). The

@@ -6,7 +6,8 @@
  * Live messages that arrive meanwhile wait, and those the archive already gave are dropped.
  * Receivers still dedup by event id: a checkpoint saved a moment late replays a little.
  */
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { writeAtomic } from "../state-file.js";
 import type { Element } from "@xmpp/xml";
 import type { Logger } from "pino";
 import type { Event } from "../event.js";
@@ -26,7 +27,7 @@ export function stanzaIdOf(stanza: Element, room: string): string | undefined {
   return undefined;
 }
 
-/** Checkpoints per room in one JSON file, written whole and renamed over (never half-written). */
+/** Checkpoints per room in one JSON file, written atomically (never half-written). */
 export class Checkpoints {
   #data: Record<string, string> = {};
   #dirty = false;
@@ -63,10 +64,8 @@ export class Checkpoints {
     this.#timer = undefined;
     if (!this.#dirty) return;
     this.#dirty = false;
-    const tmp = `${this.file}.tmp`;
     try {
-      await writeFile(tmp, JSON.stringify(this.#data));
-      await rename(tmp, this.file);
+      await writeAtomic(this.file, JSON.stringify(this.#data));
     } catch (err) {
       this.log.warn({ err, file: this.file }, "could not save checkpoints");
     }
