@@ -12,7 +12,8 @@ import type { Element } from "@xmpp/xml";
 import type { Logger } from "pino";
 import type { Event } from "../event.js";
 import { createCodecStats, decodeMessage } from "../wire/index.js";
-import { queryArchive, type XmppStack } from "../xmpp/index.js";
+import { queryArchive, type ArchiveQuery, type XmppStack } from "../xmpp/index.js";
+import { backoffDelay } from "../xmpp/backoff.js";
 import type { Incoming } from "./drive.js";
 
 const NS_SID = "urn:xmpp:sid:0";
@@ -73,6 +74,8 @@ export class Checkpoints {
 }
 
 interface RoomState {
+  /** Bumped by each catch-up: an older one still running stops. */
+  gen: number;
   catching: boolean;
   buffer: { events: Event[]; archiveId: string | undefined }[];
   replayed: Set<string>;
@@ -88,6 +91,8 @@ export interface CatchUpOptions {
   nick: string;
   /** Where events go (the bot's input queue). */
   push(item: Incoming): void;
+  /** Tell the lobby (rate-limited there). */
+  warn?(message: string): void;
   /** Resolves when the input queue has room: a long archive is read no faster than handled. */
   room?(): Promise<void>;
 }
@@ -117,7 +122,7 @@ export class CatchUp {
    * is handled still catches up from there.
    */
   async watch(room: string): Promise<void> {
-    this.#rooms.set(room, { catching: true, buffer: [], replayed: new Set() });
+    this.#rooms.set(room, { gen: 0, catching: true, buffer: [], replayed: new Set() });
     if (this.o.checkpoints.get(room) === undefined) {
       const since = new Date(Date.now() - this.o.maxAgeMs);
       this.o.checkpoints.set(room, `${SINCE}${since.toISOString()}`);
@@ -159,30 +164,12 @@ export class CatchUp {
   async #catchUp(room: string): Promise<void> {
     const s = this.#rooms.get(room);
     if (s === undefined) return;
+    const gen = ++s.gen;
     s.catching = true;
     s.replayed.clear();
     const after = this.o.checkpoints.get(room);
-    let n = 0;
-    if (after !== undefined) {
-      const stats = createCodecStats();
-      try {
-        const { connection, iq } = this.o.stack;
-        const query = after.startsWith(SINCE)
-          ? { start: new Date(after.slice(SINCE.length)) }
-          : { after };
-        const own = `${room}/${this.o.nick}`;
-        for await (const m of queryArchive(connection, iq, room, query)) {
-          s.replayed.add(m.id);
-          if (m.message.attrs.from === own) continue; // our own output (skipOwn, as live)
-          const events = decodeMessage(m.message, stats).filter((e) => e.size > 0);
-          if (events.length > 0) this.#deliver(room, events, m.id);
-          n += events.length;
-          await this.o.room?.();
-        }
-      } catch (err) {
-        this.o.log.warn({ err, room, after }, "catch-up from the room archive failed; going live");
-      }
-    }
+    const n = after === undefined ? 0 : await this.#read(room, s, gen, after);
+    if (gen !== s.gen) return; // a rejoin started a newer catch-up
     this.o.log.info({ room, after, events: n, waiting: s.buffer.length }, "caught up");
     s.catching = false;
     for (const b of s.buffer.splice(0)) {
@@ -190,4 +177,66 @@ export class CatchUp {
       this.#deliver(room, b.events, b.archiveId);
     }
   }
+
+  /**
+   * Deliver the archive after `after`; a failed read is tried again from the last message
+   * delivered (backoff, while the room stays joined). Only a server that cannot answer at all
+   * (no archive) makes it give up, and the lobby hears that events may be missing.
+   */
+  async #read(room: string, s: RoomState, gen: number, after: string): Promise<number> {
+    const stats = createCodecStats();
+    const { connection, iq } = this.o.stack;
+    const own = `${room}/${this.o.nick}`;
+    let query: ArchiveQuery = after.startsWith(SINCE)
+      ? { start: new Date(after.slice(SINCE.length)) }
+      : { after };
+    let n = 0;
+    for (let attempt = 0; gen === s.gen; attempt++) {
+      try {
+        for await (const m of queryArchive(connection, iq, room, query)) {
+          if (gen !== s.gen) return n;
+          s.replayed.add(m.id);
+          query = { after: m.id };
+          if (m.message.attrs.from === own) continue; // our own output (skipOwn, as live)
+          const events = decodeMessage(m.message, stats).filter((e) => e.size > 0);
+          if (events.length > 0) this.#deliver(room, events, m.id);
+          n += events.length;
+          await this.o.room?.();
+        }
+        return n;
+      } catch (err) {
+        const condition = (err as { condition?: string }).condition ?? "";
+        if (condition === "item-not-found" && query.after !== undefined && n === 0) {
+          // XEP-0313 §5.1.2: the checkpoint is no longer in the archive (expired, or the
+          // archive was reset): read what it keeps, back to the catch-up age.
+          this.o.warn?.(
+            `${room}: checkpoint not in the room archive any more; reading its last ${Math.round(this.o.maxAgeMs / 3_600_000)} h`,
+          );
+          query = { start: new Date(Date.now() - this.o.maxAgeMs) };
+          continue;
+        }
+        if (NO_ARCHIVE.has(condition)) {
+          this.o.warn?.(
+            `${room}: the server keeps no archive of this room (${condition}); events sent while this bot was away are missing`,
+          );
+          return n;
+        }
+        const wait = backoffDelay(attempt, { initial: 1000, max: 30_000 });
+        this.o.log.warn(
+          { err, room, query, retryInMs: wait },
+          "reading the room archive failed; trying again",
+        );
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+    return n;
+  }
 }
+
+/** Errors of a server that has no archive for the room: trying again will not help. */
+const NO_ARCHIVE = new Set([
+  "feature-not-implemented",
+  "service-unavailable",
+  "not-allowed",
+  "forbidden",
+]);

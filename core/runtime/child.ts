@@ -95,6 +95,7 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
         nick: id,
         push: (item) => inputs.push(item),
         room: () => inputs.whenBelow(20_000),
+        warn: lobby.warn,
       })
     : undefined;
   const dead = new DeadLetters(stateDir);
