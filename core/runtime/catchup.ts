@@ -13,7 +13,7 @@ import type { Logger } from "pino";
 import type { Event } from "../event.js";
 import { createCodecStats, decodeMessage } from "../wire/index.js";
 import { queryArchive, type ArchiveQuery, type XmppStack } from "../xmpp/index.js";
-import { backoffDelay } from "../xmpp/backoff.js";
+import { backoffDelay } from "../backoff.js";
 import type { Incoming } from "./drive.js";
 
 const NS_SID = "urn:xmpp:sid:0";

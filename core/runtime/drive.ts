@@ -12,7 +12,7 @@ import { Event, type EventInit } from "../event.js";
 import { ParamError, type ParamSpecs } from "../params.js";
 import { badValues, describeBad } from "../validate.js";
 import { EventTooLargeError } from "../wire/packer.js";
-import { backoffDelay } from "../xmpp/backoff.js";
+import { backoffDelay } from "../backoff.js";
 import type { Counters } from "./counters.js";
 import type { DeadLetters, Stage } from "./dead-letters.js";
 
@@ -173,10 +173,16 @@ export class Outputs<P extends ParamSpecs> {
       if (result.outcome.reason) this.io.counters.inc(`dropped: ${result.outcome.reason}`);
     } else {
       const outs = Array.isArray(result.outcome) ? result.outcome : [result.outcome];
-      for (const o of outs as readonly (EventInit | Routed)[]) {
-        const routed = o instanceof Routed;
-        const ev = toEvent(routed ? o.event : o);
-        await this.publish(ev, routed ? o.room : undefined, "publish");
+      try {
+        for (const o of outs as readonly (EventInit | Routed)[]) {
+          const routed = o instanceof Routed;
+          const ev = toEvent(routed ? o.event : o);
+          await this.publish(ev, routed ? o.room : undefined, "publish");
+        }
+      } catch (err) {
+        // Stopping (the publisher is closed): not done, so it comes again at the next start.
+        if (this.ctx.signal.aborted) return;
+        throw err;
       }
     }
     this.io.done?.(item);

@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import type { Logger } from "pino";
-import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.js";
+import {
+  Backoff,
+  DEFAULT_BACKOFF,
+  type RestartBackoffOptions as BackoffOptions,
+} from "../backoff.js";
 
 /** The exit code of an instance that stopped on a config error (EX_CONFIG, sysexits.h). */
 export const EXIT_CONFIG = 78;

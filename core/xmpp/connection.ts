@@ -1,7 +1,7 @@
 import { EventEmitter, once } from "node:events";
 import type { Logger } from "pino";
 import { xml, type Element } from "@xmpp/xml";
-import { backoffDelay, type BackoffOptions } from "./backoff.js";
+import { backoffDelay, type BackoffOptions } from "../backoff.js";
 import { createClientEntity, type ClientLogin } from "./client-entity.js";
 import { createComponentEntity, type ComponentLogin } from "./component-entity.js";
 import type { EntityHandle } from "./entity.js";

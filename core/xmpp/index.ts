@@ -5,7 +5,7 @@ import { IqCaller } from "./iq.js";
 import { Muc, type MucOptions } from "./muc.js";
 import { Publisher, type PublisherOptions } from "./publisher.js";
 
-export { backoffDelay, type BackoffOptions } from "./backoff.js";
+export { backoffDelay, type BackoffOptions } from "../backoff.js";
 export {
   XmppConnection,
   type ConnectionEvents,

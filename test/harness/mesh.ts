@@ -1,6 +1,7 @@
 // A real mesh for integration tests: `startup.ts run` as a child process against a test server,
 // with bot accounts registered, plus a helper client built from core's own XMPP stack.
 import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -59,6 +60,9 @@ export async function startMesh(server: ManagedServer, opts: MeshOptions): Promi
   );
   const logs: string[] = [];
   let tail = "";
+  // Also on disk, to read after a failure (KEEP_SERVER_DIRS=1 keeps the directory).
+  const logFile = createWriteStream(join(dir, "mesh.log"), { flags: "a" });
+  proc.stderr?.pipe(logFile);
   proc.stderr?.on("data", (chunk: Buffer) => {
     const lines = (tail + chunk.toString()).split("\n");
     tail = lines.pop() ?? "";

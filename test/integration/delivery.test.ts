@@ -9,7 +9,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { startCouchServer, type CouchServer } from "../../core/storage/couch-server.js";
 import { startMesh, waitFor, type RunningMesh } from "../harness/mesh.js";
 import { describeEachServer } from "../harness/servers.js";
-import { storedEvents, untilStored } from "../harness/stored.js";
+import { storedCount, storedEvents, untilStored } from "../harness/stored.js";
 
 const ROOMS = "routes:\n  - from: feeds.src\n    to: raw\n";
 const IDS = ["src", "roomgraph", "tagger", "historian"];
@@ -80,7 +80,7 @@ describeEachServer("delivery: nothing lost, nothing twice", (server, kind) => {
     if (saved === undefined) delete process.env.COUCHDB_URL;
     else process.env.COUCHDB_URL = saved;
     await couch?.stop();
-    await rm(dir, { recursive: true, force: true });
+    if (process.env.KEEP_SERVER_DIRS !== "1") await rm(dir, { recursive: true, force: true });
   });
 
   it("delivers what a source sent before any consumer had ever joined", async () => {
@@ -133,6 +133,7 @@ describeEachServer("delivery: nothing lost, nothing twice", (server, kind) => {
         await untilStored(couch.url, "kill", (i * n) / 10, 300_000);
         if (id === "src" && mesh.logs.some((l) => l.includes('"files read"'))) continue;
         process.kill(await pidOf(mesh, id), "SIGKILL");
+        console.log(`[${kind}] killed ${id} at ${await storedCount(couch.url, "kill")} stored`);
         killed.push(id);
         await pidOf(mesh, id); // restarted by the supervisor
       }
