@@ -168,7 +168,16 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
   state = "running";
   await stack.muc.setStatus(`running (${inst.bot})`);
   log.info({ in: inst.in, out: inst.out }, "running");
-  ctx.every(2000, () => takeResends(dead, inputs, publish, log), { now: true });
+  // Dead letters given back: the resend file goes only once every one is handled again.
+  const resends: Resends = { pending: new Set(), done: undefined };
+  const finished = (item: Incoming) => {
+    catchUp?.done(item);
+    if (resends.pending.delete(item) && resends.pending.size === 0) {
+      resends.done?.();
+      resends.done = undefined;
+    }
+  };
+  ctx.every(2000, () => takeResends(dead, inputs, publish, resends, log), { now: true });
 
   let code = 0;
   try {
@@ -177,7 +186,7 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
       counters,
       dead,
       publish,
-      ...(catchUp ? { done: (item: Incoming) => catchUp.done(item) } : {}),
+      done: finished,
       invalid: inst.invalid,
     });
     if (!abort.signal.aborted && def.kind === "source") {
@@ -204,23 +213,39 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
   return code;
 }
 
-/** Dead letters sent back by `startup.ts dead-letters --resend`: inputs again, or outputs. */
+interface Resends {
+  /** Resent inputs not handled yet. */
+  pending: Set<Incoming>;
+  /** Removes the resend file, once `pending` is empty. */
+  done: (() => void) | undefined;
+}
+
+/**
+ * Dead letters sent back by `startup.ts dead-letters --resend`: inputs again, or outputs. The
+ * resend file stays until all of them are handled or accepted, so a crash meanwhile replays it.
+ */
 async function takeResends(
   dead: DeadLetters,
   inputs: AsyncQueue<Incoming>,
   publish: (event: EventInit, room: string | undefined) => Promise<void>,
+  resends: Resends,
   log: BotContext["log"],
 ): Promise<void> {
+  if (resends.pending.size > 0) return; // the last batch is still being handled
   const taken = dead.takeResends();
   if (taken === undefined) return;
+  const again: Incoming[] = [];
   for (const l of taken.letters) {
     const event = Event.fromJson(l.event);
     if ((l.stage === "handle" || l.stage === "consume") && l.room !== undefined) {
-      inputs.push({ event, meta: { room: l.room } });
+      again.push({ event, meta: { room: l.room } });
     } else await publish(event, l.room);
   }
   log.info({ events: taken.letters.length }, "dead letters taken back");
-  taken.done();
+  if (again.length === 0) return taken.done();
+  for (const item of again) resends.pending.add(item);
+  resends.done = () => taken.done();
+  for (const item of again) inputs.push(item);
 }
 
 async function drainOutbox(stack: XmppStack, log: BotContext["log"]): Promise<void> {
