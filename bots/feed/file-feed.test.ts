@@ -51,6 +51,30 @@ describe("file-feed", () => {
     ]);
   });
 
+  it("re-reads a file cut short by a crash with the same observation time: the same ids", async () => {
+    const d = await dir();
+    const file = join(d, "list.txt");
+    const lines = Array.from({ length: 50 }, (_, i) => `192.0.2.${i + 1}`);
+    await writeFile(file, `${lines.join("\n")}\n`);
+    const cut = await testBot(fileFeed, { path: file, ...LIST });
+    const before: string[] = [];
+    for await (const ev of streamOf(cut)) {
+      before.push(ev.id());
+      if (before.length === 20) break; // the process dies here: the read never completes
+    }
+    await new Promise((r) => setTimeout(r, 1100)); // a later second, had the time been new
+    const again = await readAll({ path: file, ...LIST }, cut.ctx.stateDir);
+    const ids = new Set(again.events.map((e) => e.id()));
+    expect(again.events).toHaveLength(50);
+    expect(before.every((id) => ids.has(id))).toBe(true);
+    // Once a read is complete, the next one is a new observation.
+    await appendFile(file, "198.51.100.7\n");
+    const next = await readAll({ path: file, ...LIST }, cut.ctx.stateDir);
+    expect(next.events.map((e) => e.value("observation time"))).not.toContain(
+      again.events[0]?.value("observation time"),
+    );
+  });
+
   it("reads every file of a directory (gzip too), naming the file of a bad line", async () => {
     const d = await dir();
     await mkdir(join(d, "in"));
