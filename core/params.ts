@@ -4,6 +4,7 @@
  * loader adds the file, instance and key.
  */
 import { nearest } from "./suggest.js";
+import { parseRule, type Rule } from "./rules/index.js";
 
 export class ParamError extends Error {
   override name = "ParamError";
@@ -110,6 +111,41 @@ export const param = {
   /** A list of strings; a single string is taken as a list of one. */
   list(opts: Common<string[]>): ParamSpec<string[]> {
     return make("list", opts, (raw) => (Array.isArray(raw) ? raw.map(str) : [str(raw)]));
+  },
+
+  /** Optional: absent (or null) gives undefined instead of a default. */
+  optional<T>(spec: ParamSpec<T>): ParamSpec<T | undefined> {
+    const { default: _unused, ...rest } = spec;
+    return { ...rest, type: `optional ${spec.type}`, required: false, default: undefined };
+  },
+
+  /** An AbuseHelper rule (`asn = 64496 and type = scanner`), parsed at check time. */
+  rule(opts: Common<string>): ParamSpec<Rule> {
+    const parse = (raw: unknown): Rule => {
+      try {
+        return parseRule(str(raw));
+      } catch (err) {
+        throw new ParamError(err instanceof Error ? err.message : String(err));
+      }
+    };
+    // The default is written as rule text; keep its parsed form.
+    const common: Common<Rule> = { help: opts.help };
+    if (opts.default !== undefined) common.default = parse(opts.default);
+    return make("rule", common, parse);
+  },
+
+  /**
+   * The name of an environment variable holding a secret (an API key): the bot may read it
+   * with ctx.secret(value) without declaring it again; the value never appears in config.
+   */
+  secret(opts: Common<string>): ParamSpec<string> {
+    return make("secret", opts, (raw) => {
+      const name = str(raw);
+      if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return name;
+      throw new ParamError(
+        `expected the name of an environment variable (e.g. FEED_API_KEY), got ${JSON.stringify(name)}; the secret itself goes in the environment`,
+      );
+    });
   },
 
   /** Any YAML value, checked by the bot itself (mappings, tables). */

@@ -67,6 +67,11 @@ function timers(p: ContextParts): BotContext["every"] {
 
 export function makeContext(p: ContextParts): BotContext {
   const declared = new Set(p.def.secrets?.(p.params) ?? []);
+  // Params of type secret name a variable: declared by being params.
+  for (const [key, spec] of Object.entries(p.def.params)) {
+    const name = p.params[key];
+    if (spec.type.endsWith("secret") && typeof name === "string") declared.add(name);
+  }
   const needs = new Set(p.def.needs ?? []);
   const env = p.env ?? process.env;
   return {
