@@ -144,7 +144,7 @@ describe("asn bot, source table", () => {
   it("fails at start without a usable table", async () => {
     await expect(testBot(asn, { source: "table" })).rejects.toThrow(/table: required/);
     await expect(testBot(asn, { source: "table", table: join(dir, "none") })).rejects.toThrow(
-      /ENOENT/,
+      `table: no such file: ${join(dir, "none")}`,
     );
   });
 

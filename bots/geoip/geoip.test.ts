@@ -113,8 +113,9 @@ describe("geoip", () => {
 
   it("fails at start on a missing or broken database, naming the path", async () => {
     const missing = join(dir, "nowhere.mmdb");
+    // Found by check(), before anything starts (startup.ts check reports it too).
     await expect(testBot(geoip, { database: missing })).rejects.toThrow(
-      `cannot open GeoIP database ${missing}: no such file`,
+      `database: no such file: ${missing}`,
     );
     const broken = join(dir, "broken.mmdb");
     await writeFile(broken, "this is not a database\n");
