@@ -1,3 +1,4 @@
+import { ENTITY_TIMEOUT_MS } from "./entity.js";
 import { client, jid as parseJid } from "@xmpp/client";
 import { AuthenticationError, InsecureConnectionError, XmppConfigError } from "./errors.js";
 import type { EntityHandle } from "./entity.js";
@@ -24,6 +25,7 @@ export function createClientEntity(login: ClientLogin, address: ServiceAddress):
   const xmpp = client({
     service: login.service,
     domain: id.domain,
+    timeout: ENTITY_TIMEOUT_MS,
     resource: id.resource || login.resource || "mesh",
     credentials: async (authenticate, mechanisms, _fast, entity) => {
       // RFC 6120 §13.9.4: credentials cross the network only inside TLS; loopback never leaves.

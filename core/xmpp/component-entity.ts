@@ -1,3 +1,4 @@
+import { ENTITY_TIMEOUT_MS } from "./entity.js";
 import { component } from "@xmpp/component";
 import { XmppConfigError } from "./errors.js";
 import type { EntityHandle } from "./entity.js";
@@ -32,6 +33,7 @@ export function createComponentEntity(login: ComponentLogin): EntityHandle {
     password: (authenticate) => authenticate(secret),
   });
   xmpp.reconnect.stop();
+  xmpp.timeout = ENTITY_TIMEOUT_MS; // 0.13 takes no option for it
   decodeUtf8AsStream(xmpp);
   const own = `${login.localpart}@${login.domain}/${login.resource ?? "mesh"}`;
   return { entity: xmpp, jid: () => own, beforeConnect: () => {} };

@@ -20,3 +20,10 @@ export interface EntityHandle {
   /** Reset per-stream state that must not leak into the next connection attempt. */
   beforeConnect(): void;
 }
+
+/**
+ * How long xmpp.js waits for each step of opening a stream (its default is 2 s). A server busy
+ * with catch-up reads of large room archives can take longer to answer; a short timeout then
+ * fails every attempt, and each retry only adds to the server's load.
+ */
+export const ENTITY_TIMEOUT_MS = 15_000;
