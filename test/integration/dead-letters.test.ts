@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { seededRandom } from "../../core/wire/random-events.js";
 import { startCouchServer, type CouchServer } from "../../core/storage/couch-server.js";
 import { startTestServer as startHttp, type TestServer } from "../../bots/feed/test-server.js";
 import { MESH_PASSWORD, startMesh, waitFor, type RunningMesh } from "../harness/mesh.js";
@@ -78,20 +79,9 @@ function letters(config: string): Letter[] {
     .map((l) => JSON.parse(l) as Letter);
 }
 
-/** A seeded generator (mulberry32): the same fuzz every run. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** 10k lines: good ones (some with control characters), and three kinds of garbage. */
 function fuzz(n: number): { text: string; good: number; skipped: number; badValues: number } {
-  const rnd = seeded(9);
+  const rnd = seededRandom(9);
   const lines: string[] = [];
   let good = 0;
   let skipped = 0;

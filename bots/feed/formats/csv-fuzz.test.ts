@@ -5,18 +5,8 @@
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import { parseWith } from "../test-helpers.js";
+import { seededRandom } from "../../../core/wire/random-events.js";
 import type { FormatSpec } from "../types.js";
-
-/** mulberry32: the same input on every run, so a failure can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CONTROL = ["\x00", "\x01", "\x07", "\x1b", "\x7f", "\r", "\f", "\v", "\u2028"];
 
@@ -40,7 +30,7 @@ describe("csv format, generated input", () => {
   ];
 
   it.each(dialects)("reads well-formed CSV as csv-parse does (%o)", async ({ delimiter, trim }) => {
-    const rnd = seeded(delimiter.length * 7 + (trim ? 1 : 0));
+    const rnd = seededRandom(delimiter.length * 7 + (trim ? 1 : 0));
     const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
     const word = () => pick(["a", "b c", "192.0.2.1", "x#y", "é", "🦆", ""]);
     const field = (): string => {
@@ -84,7 +74,7 @@ describe("csv format, generated input", () => {
   ] satisfies FormatSpec[])(
     "reads every good line of 10k mixed with garbage, and reports each bad one (%o)",
     async (format) => {
-      const rnd = seeded(format.delimiter ? 2 : 1);
+      const rnd = seededRandom(format.delimiter ? 2 : 1);
       const d = format.delimiter ?? ",";
       const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
       const letters = () => pick(["ab", "xyz", "q", "192", "é", "🦆"]);
