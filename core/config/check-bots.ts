@@ -25,6 +25,11 @@ const INSTANCE_KEYS = [
   "password",
 ];
 const ID = /^[a-z0-9][a-z0-9_.-]*$/;
+/** The instance applies rooms.yaml's routes: its bot declares `needs: ["routes"]`. */
+export function appliesRoutes(inst: InstanceConfig): boolean {
+  return inst.needs.includes("routes");
+}
+
 /** How far back a consumer reads its rooms' archives on its first start (catch_up: true). */
 export const DEFAULT_CATCH_UP_MS = 86_400_000;
 
@@ -57,7 +62,7 @@ export function checkBots(
     instances.push(inst);
     indexes.set(inst, i);
   });
-  const graphs = instances.filter((inst) => inst.appliesRoutes && inst.enabled);
+  const graphs = instances.filter((inst) => appliesRoutes(inst) && inst.enabled);
   for (const extra of graphs.slice(1)) {
     const i = indexes.get(extra) ?? 0;
     problems.error(
@@ -105,7 +110,6 @@ function checkInstance(
     out: readList(raw, "out", at, problems, roomNameTrouble),
     catchUp: readCatchUp(raw, at, problems),
     enabled: readBool(raw, "enabled", at, problems, true),
-    appliesRoutes: false,
     needs: [],
     invalid: readInvalid(raw, at, problems),
   };
@@ -120,8 +124,7 @@ function checkInstance(
   }
   const def = entry.def;
   inst.needs = def.needs ?? [];
-  inst.appliesRoutes = inst.needs.includes("routes");
-  if (inst.appliesRoutes) fillRoomGraph(raw, inst, at, ctx.graph, problems);
+  if (appliesRoutes(inst)) fillRoomGraph(raw, inst, at, ctx.graph, problems);
   else checkRooms(raw, inst, def.kind, at, problems);
   if (def.kind === "source") inst.catchUp = 0;
   const { values, problems: paramProblems } = parseParams(def.params, inst.params);

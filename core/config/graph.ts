@@ -3,6 +3,7 @@
  * routes room → room edges labelled with their rule. The lobby is left out: every bot joins it,
  * so it would only tangle the picture. Output is sorted, so the same config gives the same text.
  */
+import { appliesRoutes } from "./check-bots.js";
 import { spawn } from "node:child_process";
 import { roomKey } from "./rooms.js";
 import type { MeshConfig } from "./types.js";
@@ -22,7 +23,7 @@ export function meshToDot(config: MeshConfig): string {
   const sources: string[] = [];
   const edges: string[] = [];
   // The roomgraph instance is drawn as its routes; a box wired to every room says nothing.
-  for (const inst of config.instances.filter((i) => !i.appliesRoutes)) {
+  for (const inst of config.instances.filter((i) => !appliesRoutes(i))) {
     const node = `bot:${inst.id}`;
     const label = `${inst.id}\n(${inst.bot})${inst.enabled ? "" : "\ndisabled"}`;
     const style = inst.enabled ? "" : ", style=dashed";

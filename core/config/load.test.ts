@@ -60,7 +60,6 @@ describe("loadMeshConfig", () => {
           out: ["feeds.drop"],
           catchUp: 0,
           invalid: "dead-letter",
-          appliesRoutes: false,
           needs: [],
           enabled: true,
         },
@@ -72,7 +71,6 @@ describe("loadMeshConfig", () => {
           out: ["enriched"],
           catchUp: DEFAULT_CATCH_UP_MS,
           invalid: "dead-letter",
-          appliesRoutes: false,
           needs: [],
           enabled: true,
         },
@@ -84,7 +82,6 @@ describe("loadMeshConfig", () => {
           out: [],
           catchUp: DEFAULT_CATCH_UP_MS,
           invalid: "dead-letter",
-          appliesRoutes: false,
           needs: [],
           enabled: false,
         },
@@ -96,7 +93,6 @@ describe("loadMeshConfig", () => {
           out: ["raw", "alerts"],
           catchUp: DEFAULT_CATCH_UP_MS,
           invalid: "dead-letter",
-          appliesRoutes: true,
           needs: ["routes"],
           enabled: true,
         },
@@ -164,7 +160,7 @@ describe("loadMeshConfig", () => {
     const roomgraph = config?.instances.find((i) => i.bot === "roomgraph");
     expect(roomgraph?.in).toEqual(["feeds.drop", "enriched"]);
     expect(roomgraph?.out).toEqual(["raw", "alerts"]);
-    expect(roomgraph?.appliesRoutes).toBe(true);
+    expect(roomgraph?.needs).toEqual(["routes"]);
   });
 
   it("applies the defaults of a minimal config", async () => {

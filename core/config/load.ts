@@ -4,7 +4,7 @@
  * described in config/README.md beside this file.
  */
 import path from "node:path";
-import { checkBots } from "./check-bots.js";
+import { appliesRoutes, checkBots } from "./check-bots.js";
 import { checkInputs } from "./route-checks.js";
 import { checkMesh } from "./check-mesh.js";
 import { checkRoomGraph, type RouteEntry } from "./check-roomgraph.js";
@@ -81,7 +81,7 @@ export async function loadMeshConfig(
     entries,
     instances,
     muc: settings.xmpp?.mode === "managed" ? undefined : settings.xmpp?.muc,
-    applied: instances.some((inst) => inst.appliesRoutes && inst.enabled),
+    applied: instances.some((inst) => appliesRoutes(inst) && inst.enabled),
     configFile: path.basename(abs),
   };
   checkRoutes(routeCtx, graphProblems);

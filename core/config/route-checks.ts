@@ -1,5 +1,6 @@
 /** Checks over the whole roomgraph: loops, duplicates, routes from rooms nobody fills. */
 import { nearest } from "../suggest.js";
+import { appliesRoutes } from "./check-bots.js";
 import type { RouteEntry } from "./check-roomgraph.js";
 import type { ProblemList } from "./problems.js";
 import { roomKey } from "./rooms.js";
@@ -106,7 +107,7 @@ function writers(ctx: RouteCheckContext) {
   const key = (room: string): string => roomKey(room, ctx.muc);
   const written = new Set<string>();
   for (const inst of ctx.instances)
-    if (!inst.appliesRoutes) for (const r of inst.out) written.add(key(r));
+    if (!appliesRoutes(inst)) for (const r of inst.out) written.add(key(r));
   for (const { route } of ctx.entries) written.add(key(route.to));
   const guess = (room: string): string => {
     const near = nearest(key(room), [...written]);
@@ -122,7 +123,7 @@ function writers(ctx: RouteCheckContext) {
 export function checkInputs(ctx: RouteCheckContext, problems: ProblemList): void {
   const { key, written, guess } = writers(ctx);
   ctx.instances.forEach((inst, i) => {
-    if (inst.appliesRoutes || !inst.enabled) return;
+    if (appliesRoutes(inst) || !inst.enabled) return;
     for (const room of inst.in) {
       if (written.has(key(room)) || nearest(key(room), [...written]) === undefined) continue;
       problems.warn(

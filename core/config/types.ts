@@ -82,8 +82,6 @@ export interface InstanceConfig {
   invalid: "dead-letter" | "drop-value";
   /** What the bot needs from the host (the embedded CouchDB starts only when some bot does). */
   needs: readonly Capability[];
-  /** The bot applies rooms.yaml's routes (it declares `needs: ["routes"]`). */
-  appliesRoutes: boolean;
   /** Whether the supervisor runs it (default true). */
   enabled: boolean;
 }
