@@ -116,38 +116,44 @@ describeEachServer("delivery: nothing lost, nothing twice", (server, kind) => {
     }
   }, 240_000);
 
-  it("SIGKILL of each bot of the chain in turn: every event stored exactly once", async () => {
-    const n = Number(process.env.DELIVERY_EVENTS ?? (kind === "prosody" ? 20_000 : 10_000));
-    const file = join(dir, "kill.csv");
-    await writeLines(file, n);
-    const mesh = await startMesh(server(), {
-      body: body(file, "kill", true),
-      rooms: ROOMS,
-      ids: IDS,
-      dir: join(dir, "kill"),
-    });
-    try {
-      // Kill each bot once events are flowing through it, the source first (mid-read).
-      const killed: string[] = [];
-      for (const [i, id] of IDS.entries()) {
-        // The source once some of its events are through (it is still reading then).
-        await untilStored(couch.url, "kill", i === 0 ? n / 20 : (i * n) / 10, 300_000);
-        if (id === "src" && mesh.logs.some((l) => l.includes('"files read"'))) continue;
-        process.kill(await pidOf(mesh, id), "SIGKILL");
-        console.log(`[${kind}] killed ${id} at ${await storedCount(couch.url, "kill")} stored`);
-        killed.push(id);
-        await pidOf(mesh, id); // restarted by the supervisor
+  // CI runs 20k on Prosody and 10k on ejabberd (the embedded CouchDB sets the pace, ~150 events/s
+  // here); DELIVERY_EVENTS=100000 is the full run (about 17 min on a busy 2-core machine).
+  const n = Number(process.env.DELIVERY_EVENTS ?? (kind === "prosody" ? 20_000 : 10_000));
+  it(
+    "SIGKILL of each bot of the chain in turn: every event stored exactly once",
+    async () => {
+      const file = join(dir, "kill.csv");
+      await writeLines(file, n);
+      const mesh = await startMesh(server(), {
+        body: body(file, "kill", true),
+        rooms: ROOMS,
+        ids: IDS,
+        dir: join(dir, "kill"),
+      });
+      try {
+        // Kill each bot once events are flowing through it, the source first (mid-read).
+        const killed: string[] = [];
+        for (const [i, id] of IDS.entries()) {
+          // The source once some of its events are through (it is still reading then).
+          await untilStored(couch.url, "kill", i === 0 ? n / 20 : (i * n) / 10, 300_000);
+          if (id === "src" && mesh.logs.some((l) => l.includes('"files read"'))) continue;
+          process.kill(await pidOf(mesh, id), "SIGKILL");
+          console.log(`[${kind}] killed ${id} at ${await storedCount(couch.url, "kill")} stored`);
+          killed.push(id);
+          await pidOf(mesh, id); // restarted by the supervisor
+        }
+        expect(killed).toEqual(expect.arrayContaining(["roomgraph", "tagger", "historian"]));
+        const started = Date.now();
+        await untilStored(couch.url, "kill", n, 300_000 + n * 20);
+        console.log(
+          `[${kind}] ${n} events stored ${Math.round((Date.now() - started) / 1000)} s after the last kill`,
+        );
+        await new Promise((r) => setTimeout(r, 2000)); // a late duplicate would show up by now
+        await expectExactlyOnce(couch.url, "kill", n);
+      } finally {
+        await mesh.stop();
       }
-      expect(killed).toEqual(expect.arrayContaining(["roomgraph", "tagger", "historian"]));
-      const started = Date.now();
-      await untilStored(couch.url, "kill", n, 900_000);
-      console.log(
-        `[${kind}] ${n} events stored ${Math.round((Date.now() - started) / 1000)} s after the last kill`,
-      );
-      await new Promise((r) => setTimeout(r, 2000)); // a late duplicate would show up by now
-      await expectExactlyOnce(couch.url, "kill", n);
-    } finally {
-      await mesh.stop();
-    }
-  }, 900_000);
+    },
+    600_000 + n * 30,
+  );
 });
