@@ -11,7 +11,9 @@ import { startMesh, waitFor, type RunningMesh } from "../harness/mesh.js";
 import { describeEachServer } from "../harness/servers.js";
 import { storedCount, storedEvents, untilStored } from "../harness/stored.js";
 
-const ROOMS = "routes:\n  - from: feeds.src\n    to: raw\n";
+// Each test has rooms of its own (named after its database): consumers catch up from the room
+// archive on their first start, so a room an earlier test filled would feed them its events.
+const rooms = (db: string) => `routes:\n  - from: ${db}.feed\n    to: ${db}.raw\n`;
 const IDS = ["src", "roomgraph", "tagger", "historian"];
 
 function body(file: string, db: string, consumers: boolean): string {
@@ -20,7 +22,7 @@ function body(file: string, db: string, consumers: boolean): string {
 bots:
   - id: src
     bot: file-feed
-    out: feeds.src
+    out: ${db}.feed
     params:
       name: src
       path: ${file}
@@ -31,13 +33,13 @@ bots:
     enabled: ${enabled}
   - id: tagger
     bot: add-tag
-    in: raw
-    out: enriched
+    in: ${db}.raw
+    out: ${db}.enriched
     enabled: ${enabled}
     params: { key: source organisation, value: cert-a }
   - id: historian
     bot: historian
-    in: enriched
+    in: ${db}.enriched
     enabled: ${enabled}
     params: { db: ${db}, linger: 200ms, batch_size: 500 }
 `;
@@ -91,7 +93,7 @@ describeEachServer("delivery: nothing lost, nothing twice", (server, kind) => {
     // Only the source runs: its events are in the room archive and nowhere else.
     let mesh = await startMesh(server(), {
       body: body(file, "early", false),
-      rooms: ROOMS,
+      rooms: rooms("early"),
       ids: IDS,
       dir: run,
     });
@@ -104,7 +106,7 @@ describeEachServer("delivery: nothing lost, nothing twice", (server, kind) => {
     // Now the consumers start for the first time: they catch up from the archive.
     mesh = await startMesh(server(), {
       body: body(file, "early", true),
-      rooms: ROOMS,
+      rooms: rooms("early"),
       ids: IDS,
       dir: run,
     });
@@ -126,7 +128,7 @@ describeEachServer("delivery: nothing lost, nothing twice", (server, kind) => {
       await writeLines(file, n);
       const mesh = await startMesh(server(), {
         body: body(file, "kill", true),
-        rooms: ROOMS,
+        rooms: rooms("kill"),
         ids: IDS,
         dir: join(dir, "kill"),
       });
