@@ -24,7 +24,7 @@ import { parseParams, type ParamSpecs } from "./params.js";
 import { makeContext } from "./runtime/context.js";
 import { Counters } from "./runtime/counters.js";
 import { DeadLetters, readLetters, type DeadLetter } from "./runtime/dead-letters.js";
-import { Outputs, type InvalidPolicy } from "./runtime/drive.js";
+import { Outputs, toEvent, type InvalidPolicy } from "./runtime/drive.js";
 
 export interface BotUnderTest<P extends ParamSpecs> {
   ctx: BotContext<P>;
@@ -76,7 +76,7 @@ export async function testBot<P extends ParamSpecs>(
   const stateDir = opts.stateDir ?? (await mkdtemp(join(tmpdir(), `bot-${def.name}-`)));
   const log = pino({ level: process.env.LOG_LEVEL ?? "silent" });
   const publish = (init: EventInit, room: string | undefined): Promise<void> => {
-    const event = init instanceof Event ? init : new Event(init);
+    const event = toEvent(init);
     opts.refuse?.(event, room);
     emitted.push({ event, room });
     return Promise.resolve();
@@ -129,7 +129,7 @@ export async function testBot<P extends ParamSpecs>(
     },
     async handle(init, meta = {}) {
       const n = emitted.length;
-      const event = init instanceof Event ? init : new Event(init);
+      const event = toEvent(init);
       const item = { event, meta: { room: meta.room ?? `in@${muc}`, ...meta } };
       await out.finish(item, await out.run(running, item));
       return since(n);

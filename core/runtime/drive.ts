@@ -100,7 +100,7 @@ export class Outputs<P extends ParamSpecs> {
 
   /** A made event with its typed values checked, or undefined when it went to the dead letters. */
   made(init: EventInit): Event | undefined {
-    const event = init instanceof Event ? init : new Event(init);
+    const event = toEvent(init);
     const bad = badValues(event);
     if (bad.length === 0) return event;
     this.io.counters.inc("bad values", bad.length);
