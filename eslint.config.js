@@ -67,11 +67,26 @@ export default tseslint.config(
   },
   {
     files: ["core/**/*.ts"],
-    ignores: ["**/*.test.ts"],
+    ignores: ["**/*.test.ts", "core/sdk/**"],
     rules: {
       "no-restricted-imports": [
         "error",
         { patterns: [{ group: ["**/bots/**"], message: "core never imports bots." }] },
+      ],
+    },
+  },
+  // core/sdk is the part bots use; it never depends on the host that runs them.
+  {
+    files: ["core/sdk/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/bots/**"], message: "core never imports bots." },
+            { group: ["**/host/**"], message: "core/sdk (what bots use) never imports core/host." },
+          ],
+        },
       ],
     },
   },

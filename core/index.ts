@@ -1,6 +1,6 @@
 // The public surface of core: bots import only from here.
-export { Event, compareCodePoints, type EventInit, type EventJson } from "./event.js";
-export { KEYS, isHarmonizedKey, formatTime, type HarmonizedKey } from "./keys.js";
+export { Event, compareCodePoints, type EventInit, type EventJson } from "./sdk/event.js";
+export { KEYS, isHarmonizedKey, formatTime, type HarmonizedKey } from "./sdk/keys.js";
 export {
   defineBot,
   drop,
@@ -20,16 +20,22 @@ export {
   type Outcome,
   type Output,
   type Running,
-} from "./bot.js";
-export { RetryLater } from "./runtime/drive.js";
-export { badValues, describeBad, type BadValue } from "./validate.js";
-export { param, parseDuration, ParamError, type ParamSpec, type ParamValues } from "./params.js";
-export { beginRead, type Observation } from "./observation.js";
-export { missingFiles } from "./check-files.js";
-export type { Route } from "./config/types.js";
-export { expertOutput, expertParams, prefixKeys, type ExpertMode } from "./expert.js";
-export { parseRule, formatRule, lintRule, Rule, RuleSyntaxError } from "./rules/index.js";
-export type { Atom, MatchNode, RuleNode } from "./rules/index.js";
+} from "./sdk/bot.js";
+export { RetryLater } from "./sdk/bot.js";
+export { badValues, describeBad, type BadValue } from "./sdk/validate.js";
+export {
+  param,
+  parseDuration,
+  ParamError,
+  type ParamSpec,
+  type ParamValues,
+} from "./sdk/params.js";
+export { beginRead, type Observation } from "./sdk/observation.js";
+export { missingFiles } from "./sdk/check-files.js";
+export type { Route } from "./sdk/bot.js";
+export { expertOutput, expertParams, prefixKeys, type ExpertMode } from "./sdk/expert.js";
+export { parseRule, formatRule, lintRule, Rule, RuleSyntaxError } from "./sdk/rules/index.js";
+export type { Atom, MatchNode, RuleNode } from "./sdk/rules/index.js";
 export {
   parseAddr,
   formatAddr,
@@ -40,7 +46,7 @@ export {
   v4Number,
   v6Words,
   type Addr,
-} from "./net/ip.js";
-export { RangeSet, RangeIndex, V6_ID } from "./net/ranges.js";
-export { watchFiles, type Watcher } from "./watch.js";
-export { writeAtomic } from "./state-file.js";
+} from "./sdk/net/ip.js";
+export { RangeSet, RangeIndex, V6_ID } from "./sdk/net/ranges.js";
+export { watchFiles, type Watcher } from "./sdk/watch.js";
+export { writeAtomic } from "./sdk/state-file.js";

@@ -17,14 +17,14 @@ import {
   type CouchService,
   type EventMeta,
   type Running,
-} from "./bot.js";
-import type { Route } from "./config/types.js";
-import { Event, type EventInit, type EventJson } from "./event.js";
-import { parseParams, type ParamSpecs } from "./params.js";
-import { makeContext } from "./runtime/context.js";
-import { Counters } from "./runtime/counters.js";
-import { DeadLetters, readLetters, type DeadLetter } from "./runtime/dead-letters.js";
-import { Outputs, toEvent, type InvalidPolicy } from "./runtime/drive.js";
+} from "./sdk/bot.js";
+import type { Route } from "./host/config/types.js";
+import { Event, type EventInit, type EventJson } from "./sdk/event.js";
+import { parseParams, type ParamSpecs } from "./sdk/params.js";
+import { makeContext } from "./host/runtime/context.js";
+import { Counters } from "./host/runtime/counters.js";
+import { DeadLetters, readLetters, type DeadLetter } from "./host/runtime/dead-letters.js";
+import { Outputs, toEvent, type InvalidPolicy } from "./host/runtime/drive.js";
 
 export interface BotUnderTest<P extends ParamSpecs> {
   ctx: BotContext<P>;

@@ -2,7 +2,7 @@
 import { Readable } from "node:stream";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Event, type EventInit, type EventJson, type Outcome } from "../../core/index.js";
-import { inOrder } from "../../core/runtime/drive.js";
+import { inOrder } from "../../core/host/runtime/drive.js";
 import { testBot, type BotUnderTest } from "../../core/testing.js";
 import { startDns, type DnsServer } from "../../test/harness/dns.js";
 import { asn, asnBot, type AsnSource } from "./asn.js";

@@ -2,7 +2,7 @@
  * Records to the events to emit, shared by the feed and file-feed bots: map each record,
  * drop the too old, and keep only what was not in the previous read (AbusHelper PollingBot).
  * The id is the event's content hash without `observation time`, which changes every read
- * (but not when a read cut short by a crash is done again: see core/observation.ts).
+ * (but not when a read cut short by a crash is done again: see core/sdk/observation.ts).
  */
 import { formatTime, type Event } from "../../core/index.js";
 import { readRecords, type ReadOptions } from "./formats/index.js";

@@ -47,7 +47,7 @@ export type FormatSpec =
 
 /** How one source field becomes event values. A plain string is `{ key: thatString }`. */
 export interface FieldRule {
-  /** Event key to write (harmonized name, core/keys.ts); left out when `groups` names them. */
+  /** Event key to write (harmonized name, core/sdk/keys.ts); left out when `groups` names them. */
   key?: string;
   /** Parse as a time into `YYYY-MM-DD HH:MM:SSZ`: "iso", "unix", "unix-ms", "rfc2822" (RSS
    *  pubDate), "auto" (any of these), or a pattern of YYYY MM M MMM DD D HH H mm ss SSS Z such as

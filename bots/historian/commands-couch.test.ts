@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Event } from "../../core/index.js";
-import { startCouchServer, type CouchServer } from "../../core/storage/couch-server.js";
+import { startCouchServer, type CouchServer } from "../../core/host/storage/couch-server.js";
 import { testBot } from "../../core/testing.js";
 import { historianCommands } from "./commands.js";
 import { historian } from "./historian.js";

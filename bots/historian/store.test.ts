@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Event, parseRule } from "../../core/index.js";
 import { scan } from "./query.js";
 import { storeBackend } from "./query-store.js";
-import { startCouchServer, type CouchServer } from "../../core/storage/couch-server.js";
+import { startCouchServer, type CouchServer } from "../../core/host/storage/couch-server.js";
 import { applyRetention } from "./historian.js";
 import { hasValue, openStore, toDoc, type Store } from "./store.js";
 

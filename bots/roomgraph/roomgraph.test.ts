@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Route } from "../../core/index.js";
-import { parseRule } from "../../core/rules/index.js";
+import { parseRule } from "../../core/sdk/rules/index.js";
 import { testBot } from "../../core/testing.js";
 import { roomgraph } from "./roomgraph.js";
 

@@ -11,9 +11,9 @@ import { Resolver } from "node:dns/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CymruClient } from "../../bots/asn/cymru.js";
-import { isSpecial, formatV4, formatV6, parseAddr, type Addr } from "../../core/net/ip.js";
+import { isSpecial, formatV4, formatV6, parseAddr, type Addr } from "../../core/sdk/net/ip.js";
 import { TableSource } from "../../bots/asn/table-source.js";
-import { seededRandom } from "../../core/wire/random-events.js";
+import { seededRandom } from "../../core/host/wire/random-events.js";
 import { startDns } from "../harness/dns.js";
 import { fmt, measure, report } from "./measure.js";
 

@@ -5,9 +5,9 @@
  * Run: npx tsx test/bench/codec.bench.ts
  */
 import parse from "@xmpp/xml/lib/parse.js";
-import { Event } from "../../core/event.js";
-import { decodeMessage, encodeMessage, packEvents } from "../../core/wire/index.js";
-import { seededRandom } from "../../core/wire/random-events.js";
+import { Event } from "../../core/sdk/event.js";
+import { decodeMessage, encodeMessage, packEvents } from "../../core/host/wire/index.js";
+import { seededRandom } from "../../core/host/wire/random-events.js";
 import { measure, report } from "./measure.js";
 
 const N = 100_000;

@@ -19,7 +19,7 @@ import { ReadReport } from "../../bots/feed/report.js";
 import { IdSet } from "../../bots/feed/seen.js";
 import { decodeText } from "../../bots/feed/text.js";
 import type { FormatSpec, Mapping } from "../../bots/feed/types.js";
-import { seededRandom } from "../../core/wire/random-events.js";
+import { seededRandom } from "../../core/host/wire/random-events.js";
 import { fmt } from "./measure.js";
 
 const LIST_LINES = 1_000_000;

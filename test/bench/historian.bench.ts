@@ -14,10 +14,10 @@ import { join } from "node:path";
 import nano from "nano";
 import { historian } from "../../bots/historian/historian.js";
 import { openStore, toDoc, type StoredDoc } from "../../bots/historian/store.js";
-import { Event } from "../../core/event.js";
-import { startCouchServer } from "../../core/storage/couch-server.js";
+import { Event } from "../../core/sdk/event.js";
+import { startCouchServer } from "../../core/host/storage/couch-server.js";
 import { testBot } from "../../core/testing.js";
-import { seededRandom } from "../../core/wire/random-events.js";
+import { seededRandom } from "../../core/host/wire/random-events.js";
 import { fmt } from "./measure.js";
 
 const N = Number(process.argv[2] ?? 200_000);

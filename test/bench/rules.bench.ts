@@ -3,9 +3,9 @@
  * beside a trivial baseline in the same process (one key lookup per rule per event).
  * Run: npx tsx test/bench/rules.bench.ts
  */
-import { Event } from "../../core/event.js";
-import { parseRule } from "../../core/rules/index.js";
-import { seededRandom } from "../../core/wire/random-events.js";
+import { Event } from "../../core/sdk/event.js";
+import { parseRule } from "../../core/sdk/rules/index.js";
+import { seededRandom } from "../../core/host/wire/random-events.js";
 import { measure, report } from "./measure.js";
 
 const RULES = [

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { client } from "@xmpp/client";
 import { xml, type Element } from "@xmpp/xml";
-import { startProsody } from "../../core/server/prosody.js";
+import { startProsody } from "../../core/host/server/prosody.js";
 import { fmt } from "./measure.js";
 
 const N = Number(process.argv[2] ?? 100_000);

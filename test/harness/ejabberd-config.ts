@@ -1,6 +1,6 @@
 // Renders ejabberd.yml and ejabberdctl.cfg for a private ejabberd 23.01 (shared/SERVERS.md).
 import { stringify } from "yaml";
-import type { ComponentSpec } from "../../core/server/managed-server.js";
+import type { ComponentSpec } from "../../core/host/server/managed-server.js";
 
 export interface EjabberdConfigInput {
   host: string;

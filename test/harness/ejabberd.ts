@@ -4,12 +4,12 @@ import { createHash } from "node:crypto";
 import { chmod, copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
-import { findExecutable, isRoot } from "../../core/server/install.js";
+import { findExecutable, isRoot } from "../../core/host/server/install.js";
 import {
   MAX_STANZA_SIZE,
   type ComponentSpec,
   type ManagedServer,
-} from "../../core/server/managed-server.js";
+} from "../../core/host/server/managed-server.js";
 import {
   assertPortsFree,
   freePort,
@@ -17,7 +17,7 @@ import {
   probeTcp,
   probeXmpp,
   waitPortFree,
-} from "../../core/server/ports.js";
+} from "../../core/host/server/ports.js";
 import {
   captureTail,
   killOnExit,
@@ -25,7 +25,7 @@ import {
   run,
   tailFile,
   waitForExit,
-} from "../../core/server/process.js";
+} from "../../core/host/server/process.js";
 import { registerInBand } from "./ibr.js";
 import { renderEjabberdCtlCfg, renderEjabberdYml } from "./ejabberd-config.js";
 

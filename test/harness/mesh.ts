@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
-import type { Event } from "../../core/event.js";
-import type { ManagedServer } from "../../core/server/managed-server.js";
-import type { InstanceStatus } from "../../core/supervisor/supervisor.js";
-import { createXmppStack, Subscriber, type XmppStack } from "../../core/xmpp/index.js";
+import type { Event } from "../../core/sdk/event.js";
+import type { ManagedServer } from "../../core/host/server/managed-server.js";
+import type { InstanceStatus } from "../../core/host/supervisor/supervisor.js";
+import { createXmppStack, Subscriber, type XmppStack } from "../../core/host/xmpp/index.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const MESH_PASSWORD = "mesh-test-password";
@@ -175,7 +175,7 @@ const NS_RSM = "http://jabber.org/protocol/rsm";
  * proof of what reached the room, whoever was online at the time.
  */
 export async function archivedEvents(peer: Peer, room: string): Promise<Event[]> {
-  const { decodeMessage } = await import("../../core/wire/index.js");
+  const { decodeMessage } = await import("../../core/host/wire/index.js");
   const { xml } = await import("@xmpp/xml");
   const events: Event[] = [];
   let after: string | undefined;

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino, type Logger } from "pino";
 import { afterAll, beforeAll, describe } from "vitest";
-import type { ComponentSpec, ManagedServer } from "../../core/server/managed-server.js";
-import { startProsody } from "../../core/server/prosody.js";
+import type { ComponentSpec, ManagedServer } from "../../core/host/server/managed-server.js";
+import { startProsody } from "../../core/host/server/prosody.js";
 import { startEjabberd } from "./ejabberd.js";
 
 export type ServerKind = "prosody" | "ejabberd";

@@ -2,7 +2,7 @@
 import { client, type XmppClient } from "@xmpp/client";
 import { component, type XmppComponent } from "@xmpp/component";
 import { xml, type Element } from "@xmpp/xml";
-import type { ManagedServer } from "../../core/server/managed-server.js";
+import type { ManagedServer } from "../../core/host/server/managed-server.js";
 
 export type Entity = XmppClient | XmppComponent;
 

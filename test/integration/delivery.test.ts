@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startCouchServer, type CouchServer } from "../../core/storage/couch-server.js";
+import { startCouchServer, type CouchServer } from "../../core/host/storage/couch-server.js";
 import { startMesh, waitFor, type RunningMesh } from "../harness/mesh.js";
 import { describeEachServer } from "../harness/servers.js";
 import { storedCount, storedEvents, untilStored } from "../harness/stored.js";

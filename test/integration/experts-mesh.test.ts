@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Event, type EventJson } from "../../core/event.js";
+import { Event, type EventJson } from "../../core/sdk/event.js";
 import { startDns, type DnsServer } from "../harness/dns.js";
 import { connectPeer, startMesh, waitFor, type Peer, type RunningMesh } from "../harness/mesh.js";
 import { withServer } from "../harness/servers.js";

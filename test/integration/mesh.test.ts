@@ -5,7 +5,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { xml } from "@xmpp/xml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Event } from "../../core/event.js";
+import { Event } from "../../core/sdk/event.js";
 import { SERVER_KINDS, withServer } from "../harness/servers.js";
 import {
   connectPeer,

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Event } from "../../core/event.js";
+import { Event } from "../../core/sdk/event.js";
 import { connectPeer, startMesh, waitFor, type Peer, type RunningMesh } from "../harness/mesh.js";
 import { withServer } from "../harness/servers.js";
 

@@ -7,10 +7,10 @@ import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { xml } from "@xmpp/xml";
 import parse from "@xmpp/xml/lib/parse.js";
-import { Event } from "../../core/event.js";
-import type { ManagedServer } from "../../core/server/managed-server.js";
-import { startProsody } from "../../core/server/prosody.js";
-import { decodeMessage } from "../../core/wire/index.js";
+import { Event } from "../../core/sdk/event.js";
+import type { ManagedServer } from "../../core/host/server/managed-server.js";
+import { startProsody } from "../../core/host/server/prosody.js";
+import { decodeMessage } from "../../core/host/wire/index.js";
 import {
   createXmppStack,
   queryArchive,
@@ -18,7 +18,7 @@ import {
   type ConnectionLogin,
   type XmppStack,
   type XmppStackOptions,
-} from "../../core/xmpp/index.js";
+} from "../../core/host/xmpp/index.js";
 import { startEjabberd } from "../harness/ejabberd.js";
 
 const log = pino({ level: process.env.LOG_LEVEL ?? "silent" });

@@ -3,8 +3,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadRegistry } from "../../core/config/registry.js";
-import { projectRoot } from "../../core/runtime/paths.js";
+import { loadRegistry } from "../../core/host/config/registry.js";
+import { projectRoot } from "../../core/host/runtime/paths.js";
 
 const registry = await loadRegistry(projectRoot());
 

@@ -5,7 +5,7 @@
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 import { parseWith } from "../test-helpers.js";
-import { seededRandom } from "../../../core/wire/random-events.js";
+import { seededRandom } from "../../../core/host/wire/random-events.js";
 import type { FormatSpec } from "../types.js";
 
 const CONTROL = ["\x00", "\x01", "\x07", "\x1b", "\x7f", "\r", "\f", "\v", "\u2028"];

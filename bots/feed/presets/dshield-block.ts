@@ -6,7 +6,7 @@ import { constants } from "./common.js";
  * days. `#` comments around a tab-separated table with a header row (Start, End, Netblock
  * = prefix length, Attacks, Name, Country, email); the last three may be empty.
  *
- * Start and End become one `netblock` range (`first-last`, core/keys.ts); the prefix length
+ * Start and End become one `netblock` range (`first-last`, core/sdk/keys.ts); the prefix length
  * says nothing more, so it is not kept.
  */
 export const preset: FeedSpec = {

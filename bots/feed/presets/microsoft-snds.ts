@@ -5,7 +5,7 @@ import { constants } from "./common.js";
  * Microsoft SNDS "IP status" (automated data access): the addresses of *your* registered
  * networks that Outlook.com blocks, as `first_ip,last_ip,blocked,details` lines (CRLF, no
  * header). The access key of the ipStatus link goes in SNDS_KEY. The two addresses become
- * one `netblock` range (`first-last`, core/keys.ts), also for a single address.
+ * one `netblock` range (`first-last`, core/sdk/keys.ts), also for a single address.
  */
 export const preset: FeedSpec = {
   name: "microsoft-snds",
