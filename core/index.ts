@@ -48,5 +48,11 @@ export {
   type Addr,
 } from "./sdk/net/ip.js";
 export { RangeSet, RangeIndex, V6_ID } from "./sdk/net/ranges.js";
-export { watchFiles, type Watcher } from "./sdk/watch.js";
-export { writeAtomic } from "./sdk/state-file.js";
+export { watchFiles, type Watcher } from "./sdk/files/watch.js";
+export {
+  followFile,
+  type FilePosition,
+  type FollowFileOptions,
+  type LineBlock,
+} from "./sdk/files/follow.js";
+export { readJsonFile, writeAtomic, writeJsonFile } from "./sdk/state-file.js";

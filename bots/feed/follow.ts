@@ -5,13 +5,19 @@
  */
 import { createReadStream } from "node:fs";
 import { basename, join } from "node:path";
-import { formatTime, type BotContext, type Event } from "../../core/index.js";
+import {
+  followFile,
+  formatTime,
+  readJsonFile,
+  writeJsonFile,
+  type BotContext,
+  type Event,
+  type FilePosition,
+} from "../../core/index.js";
 import { csvRecords } from "./formats/csv.js";
 import { readEvents } from "./pipeline.js";
 import { ReadReport } from "./report.js";
 import { sourceMapper, type Source } from "./spec.js";
-import { readJson, writeJson } from "./state-file.js";
-import { followFile, type Position } from "./tail.js";
 import { decodeText } from "./text.js";
 import type { FormatSpec } from "./types.js";
 
@@ -19,7 +25,7 @@ const POSITION = "follow-position.json";
 
 interface Saved {
   path: string;
-  pos: Position;
+  pos: FilePosition;
   header?: string[] | undefined;
   /**
    * The block from `pos` on was being read at this time: after a crash it is read again with
@@ -64,7 +70,8 @@ export async function* followLog(
 ): AsyncIterable<Event> {
   const { path, dropOlderThan: drop, pollMs = 1000 } = opts;
   const file = join(ctx.stateDir, POSITION);
-  const saved = await readJson<Saved>(file);
+  // The position is a cache: an unreadable one means reading the file from its start.
+  const saved = await readJsonFile<Saved>(file).catch(() => undefined);
   const start = saved?.path === path ? saved.pos : undefined;
   const csv =
     source.format.type === "csv" && source.format.columns === "header" ? source.format : undefined;
@@ -89,7 +96,7 @@ export async function* followLog(
     const observed = resumed ?? formatTime(new Date());
     resumed = undefined;
     const at = { ino: block.end.ino, offset: block.start, line: block.firstLine };
-    await writeJson(file, { path, pos: at, header, observed } satisfies Saved);
+    await writeJsonFile(file, { path, pos: at, header, observed } satisfies Saved);
     yield* readEvents(once(block.text), {
       observed,
       format,
@@ -100,6 +107,6 @@ export async function* followLog(
       count: (name, n) => ctx.count(name, n),
     });
     report.warnBad();
-    await writeJson(file, { path, pos: block.end, header } satisfies Saved);
+    await writeJsonFile(file, { path, pos: block.end, header } satisfies Saved);
   }
 }

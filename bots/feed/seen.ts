@@ -5,7 +5,7 @@
  * 8 bytes an id. A 64-bit prefix of SHA-1 makes a false "seen" about 1 in 10^7 at 1M ids.
  */
 import { readFile } from "node:fs/promises";
-import { writeAtomic } from "./state-file.js";
+import { writeAtomic } from "../../core/index.js";
 
 const MAGIC = Buffer.from("FEEDIDS1");
 

@@ -7,10 +7,10 @@ import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
+import { readJsonFile, writeJsonFile } from "../../core/index.js";
 import type { Validators } from "./fetch.js";
 import type { ReadReport } from "./report.js";
 import { IdSet, loadIds, saveIds } from "./seen.js";
-import { readJson, writeJson } from "./state-file.js";
 
 const IDS = "seen-ids.bin";
 const HTTP = "http-cache.json";
@@ -56,7 +56,8 @@ export async function loadValidators(
   stateDir: string,
   key: string,
 ): Promise<Validators | undefined> {
-  const cache = await readJson<HttpCache>(join(stateDir, HTTP));
+  // A cache, not truth: an unreadable one means an unconditional GET.
+  const cache = await readJsonFile<HttpCache>(join(stateDir, HTTP)).catch(() => undefined);
   if (cache?.key !== key) return undefined;
   const ids = await stat(join(stateDir, IDS)).catch(() => undefined);
   return ids ? cache.validators : undefined;
@@ -67,5 +68,5 @@ export async function saveValidators(
   key: string,
   validators: Validators,
 ): Promise<void> {
-  await writeJson(join(stateDir, HTTP), { key, validators } satisfies HttpCache);
+  await writeJsonFile(join(stateDir, HTTP), { key, validators } satisfies HttpCache);
 }

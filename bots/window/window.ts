@@ -9,10 +9,11 @@ import {
   ParamError,
   parseDuration,
   parseRule,
+  readJsonFile,
+  writeJsonFile,
   type BotContext,
   type Rule,
 } from "../../core/index.js";
-import { readState, writeAtomic } from "./state-file.js";
 import { Windows } from "./windows.js";
 
 const STATE_FILE = "windows.json";
@@ -66,7 +67,7 @@ const tagged = (event: Event, hash: string, state: "open" | "close"): Event =>
 /** Open windows from the last run; an unreadable file is set aside, never a reason to stop. */
 async function restore(ctx: Ctx, file: string): Promise<Windows> {
   try {
-    const saved = await readState(file);
+    const saved = await readJsonFile(file);
     if (saved === undefined) return new Windows();
     return Windows.fromJSON(saved, Date.now() + ctx.params.window);
   } catch (err) {
@@ -130,8 +131,7 @@ export const windowBot = defineBot({
     const save = async (): Promise<void> => {
       if (!dirty || saving !== undefined) return saving;
       dirty = false;
-      const data = JSON.stringify(windows.toJSON());
-      saving = writeAtomic(file, data)
+      saving = writeJsonFile(file, windows.toJSON())
         .catch((err: Error) => {
           dirty = true;
           ctx.count("errors");

@@ -1,10 +1,10 @@
 /** The context a bot instance gets: its params, log, state, timers and ways out. */
-import { readFile, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { BotContext, BotDefinition, BotState, CouchService } from "../../sdk/bot.js";
 import type { Route } from "../config/types.js";
-import { writeAtomic } from "../../sdk/state-file.js";
+import { readJsonFile, writeJsonFile } from "../../sdk/state-file.js";
 import type { Counters } from "./counters.js";
 
 export interface ContextParts {
@@ -35,14 +35,13 @@ export function stateStore(dir: string, log: Logger): BotState {
     async read<T>(name: string): Promise<T | undefined> {
       const file = fileOf(name);
       try {
-        return JSON.parse(await readFile(file, "utf8")) as T;
+        return await readJsonFile<T>(file);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "ENOENT")
-          log.warn({ err, file }, "state file unreadable; starting without it");
+        log.warn({ err, file }, "state file unreadable; starting without it");
         return undefined;
       }
     },
-    write: (name, value) => writeAtomic(fileOf(name), `${JSON.stringify(value)}\n`),
+    write: (name, value) => writeJsonFile(fileOf(name), value),
     remove: (name) => rm(fileOf(name), { force: true }),
   };
 }

@@ -1,13 +1,15 @@
 /**
  * Follow a growing log file like `tail -F`: read what was appended, in whole lines, and
  * notice rotation (the path now names another inode: the old file is read to its end first)
- * and truncation (copytruncate: the size went below our offset). A stat every `pollMs` is
- * used rather than fs.watch, which misses events on network file systems and across renames.
+ * and truncation (copytruncate: the size went below our offset). The path is polled with
+ * stamp.ts every `pollMs`.
  */
-import { open, stat, type FileHandle } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
+import { stampOf } from "./stamp.js";
 
-export interface Position {
+/** Where reading a file stands; plain JSON, for a bot to save and resume from. */
+export interface FilePosition {
   ino: number;
   /** Byte offset after the last whole line handed on. */
   offset: number;
@@ -15,7 +17,7 @@ export interface Position {
   line: number;
 }
 
-export interface Block {
+export interface LineBlock {
   /** Whole lines, each ending in "\n". */
   text: string;
   firstLine: number;
@@ -24,10 +26,10 @@ export interface Block {
   /** Whether the block starts the file (line 1): a CSV header or banner is in it. */
   fresh: boolean;
   /** Where reading stands after this block: save it once the block's events are out. */
-  end: Position;
+  end: FilePosition;
 }
 
-export interface FollowOptions {
+export interface FollowFileOptions {
   signal: AbortSignal;
   pollMs?: number;
   /** Told when the file was rotated or truncated. */
@@ -36,20 +38,9 @@ export interface FollowOptions {
 
 const STEP = 1 << 20;
 
-async function inodeOf(path: string): Promise<{ ino: number; size: number } | undefined> {
-  try {
-    const s = await stat(path);
-    return { ino: s.ino, size: s.size };
-  } catch (err) {
-    // Between a rename and the new file's creation the path is briefly missing.
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
-  }
-}
-
 /** Read whole lines from `pos` to the end of `fh`; returns the blocks and the new position. */
-async function readLines(fh: FileHandle, pos: Position): Promise<Block[]> {
-  const blocks: Block[] = [];
+async function readLines(fh: FileHandle, pos: FilePosition): Promise<LineBlock[]> {
+  const blocks: LineBlock[] = [];
   const { size } = await fh.stat();
   let at = pos;
   while (at.offset < size) {
@@ -76,15 +67,15 @@ async function readLines(fh: FileHandle, pos: Position): Promise<Block[]> {
  */
 export async function* followFile(
   path: string,
-  start: Position | undefined,
-  opts: FollowOptions,
-): AsyncIterable<Block> {
+  start: FilePosition | undefined,
+  opts: FollowFileOptions,
+): AsyncIterable<LineBlock> {
   const pollMs = opts.pollMs ?? 1000;
   let fh: FileHandle | undefined;
-  let pos: Position | undefined;
+  let pos: FilePosition | undefined;
   try {
     while (!opts.signal.aborted) {
-      const now = await inodeOf(path);
+      const now = await stampOf(path);
       if (fh && pos && now && now.ino !== pos.ino) {
         // Rotated: what the writer appended to the old file before the switch comes first.
         for (const b of await readLines(fh, pos)) yield b;

@@ -1,12 +1,12 @@
-import { appendFile, mkdtemp, truncate, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, rename, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { followFile, type Block } from "./tail.js";
+import { followFile, type LineBlock } from "./follow.js";
 
 function follow(path: string, start?: Parameters<typeof followFile>[1]) {
   const abort = new AbortController();
-  const blocks: Block[] = [];
+  const blocks: LineBlock[] = [];
   const resets: string[] = [];
   const done = (async () => {
     for await (const b of followFile(path, start, {
@@ -64,5 +64,24 @@ describe("followFile", () => {
     await other.until(1);
     await other.stop();
     expect(other.blocks[0]?.text).toBe("a\nb\nc\n");
+  });
+
+  it("reads a rotated file to its end before the new one", async () => {
+    const file = join(await mkdtemp(join(tmpdir(), "tail-")), "x.log");
+    await writeFile(file, "a\n");
+    const f = follow(file);
+    await f.until(1);
+    // logrotate: rename, the writer's last lines land in the old file, then a new one.
+    await rename(file, `${file}.1`);
+    await appendFile(`${file}.1`, "b\n");
+    await writeFile(file, "c\n");
+    await f.until(3);
+    await f.stop();
+    expect(f.blocks.map((b) => [b.text, b.firstLine, b.fresh])).toEqual([
+      ["a\n", 1, true],
+      ["b\n", 2, false],
+      ["c\n", 1, true],
+    ]);
+    expect(f.resets).toEqual(["rotated"]);
   });
 });

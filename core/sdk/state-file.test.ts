@@ -1,0 +1,35 @@
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readJsonFile, writeAtomic, writeJsonFile } from "./state-file.js";
+
+const dirOf = () => mkdtemp(join(tmpdir(), "state-"));
+
+describe("state files", () => {
+  it("reads back what was written, as one line of JSON, with no temp file left", async () => {
+    const dir = await dirOf();
+    const file = join(dir, "pos.json");
+    await writeJsonFile(file, { offset: 1 });
+    await writeJsonFile(file, { offset: 2, ino: 7 });
+    expect(await readFile(file, "utf8")).toBe('{"offset":2,"ino":7}\n');
+    expect(await readJsonFile(file)).toEqual({ offset: 2, ino: 7 });
+    expect(await readdir(dir)).toEqual(["pos.json"]);
+  });
+
+  it("keeps writes of one file in flight apart: it ends whole, as one of them", async () => {
+    const dir = await dirOf();
+    const file = join(dir, "ids.bin");
+    const datas = ["a".repeat(100_000), "b".repeat(10)];
+    await Promise.all(datas.map((d) => writeAtomic(file, d)));
+    expect(datas).toContain(await readFile(file, "utf8"));
+    expect(await readdir(dir)).toEqual(["ids.bin"]);
+  });
+
+  it("reads a missing file as undefined and throws on one that is not JSON", async () => {
+    const dir = await dirOf();
+    expect(await readJsonFile(join(dir, "none.json"))).toBeUndefined();
+    await writeFile(join(dir, "bad.json"), '{"half":');
+    await expect(readJsonFile(join(dir, "bad.json"))).rejects.toThrow(SyntaxError);
+  });
+});
