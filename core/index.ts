@@ -19,6 +19,7 @@ export {
   type EventMeta,
   type Outcome,
   type Output,
+  type RejectedRecord,
   type Running,
 } from "./sdk/bot.js";
 export { RetryLater } from "./sdk/bot.js";

@@ -23,7 +23,7 @@ import { Event, type EventInit, type EventJson } from "./sdk/event.js";
 import { parseParams, type ParamSpecs } from "./sdk/params.js";
 import { makeContext } from "./host/runtime/context.js";
 import { Counters } from "./host/runtime/counters.js";
-import { DeadLetters, readLetters, type DeadLetter } from "./host/runtime/dead-letters.js";
+import { DeadLetters, readLetters, type Letter } from "./host/runtime/dead-letters.js";
 import { Outputs, toEvent, type InvalidPolicy } from "./host/runtime/drive.js";
 
 export interface BotUnderTest<P extends ParamSpecs> {
@@ -34,7 +34,7 @@ export interface BotUnderTest<P extends ParamSpecs> {
   warnings: string[];
   counters: Map<string, number>;
   /** What went to the dead letters so far. */
-  deadLetters(): DeadLetter[];
+  deadLetters(): Letter[];
   /** Run one poll of a source (or a stream to its end); returns the events it emitted. */
   poll(): Promise<EventJson[]>;
   /** Feed one event to a handler or sink; returns what it emitted, as JSON. */
@@ -81,7 +81,9 @@ export async function testBot<P extends ParamSpecs>(
     emitted.push({ event, room });
     return Promise.resolve();
   };
+  const dead = new DeadLetters(stateDir);
   const ctx = makeContext({
+    dead,
     id: `test-${def.name}`,
     def,
     params: values,
@@ -98,7 +100,6 @@ export async function testBot<P extends ParamSpecs>(
   }) as BotContext<P>;
   const running = await def.start(ctx);
   checkRunning(def, running);
-  const dead = new DeadLetters(stateDir);
   const out = new Outputs(
     ctx,
     { counters, dead, publish, invalid: opts.invalid ?? "dead-letter" },

@@ -133,6 +133,22 @@ describe("feed bot", () => {
     expect(bot.warnings).toEqual([
       'feed bad: 2 bad lines skipped (first: feed bad: line 4: field "seen": "yesterday" is not a time (iso))',
     ]);
+    // Each one is in the dead letters as read (a line, or the fields of a record), with where
+    // it was and why.
+    expect(bot.deadLetters()).toMatchObject([
+      {
+        stage: "record",
+        where: "feed bad: line 5",
+        reason: "4 fields for 3 columns",
+        text: "192.0.2.3,x,y,z",
+      },
+      {
+        stage: "record",
+        where: "feed bad: line 4",
+        reason: 'field "seen": "yesterday" is not a time (iso)',
+        text: '{"ip":"192.0.2.2","seen":"yesterday","kind":"scanner"}',
+      },
+    ]);
   });
 
   it("fails a poll where no line is usable (a changed format) and keeps the state", async () => {

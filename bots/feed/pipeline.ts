@@ -53,7 +53,7 @@ export async function* selectEvents(
           event = mapper(record);
         } catch (err) {
           if (!(err instanceof MappingError)) throw err;
-          report.badRecord(record.line, err.message);
+          report.badRecord(record.line, err.message, JSON.stringify(record.fields));
           continue;
         }
         if (event === undefined) {

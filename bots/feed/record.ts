@@ -14,7 +14,8 @@ export interface FeedRecord {
 }
 
 /**
- * Told of every line or record that cannot be used; `line` as in FeedRecord. The caller names
- * the feed, counts and rate-limits; a format never stops at a bad line.
+ * Told of every line or record that cannot be used; `line` as in FeedRecord, `text` the
+ * record as read (for the dead letters). The caller names the feed, counts and rate-limits;
+ * a format never stops at a bad line.
  */
-export type BadRecord = (line: number, message: string) => void;
+export type BadRecord = (line: number, message: string, text?: string) => void;

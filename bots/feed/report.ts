@@ -1,9 +1,11 @@
 /**
  * Bad lines of one read, told where they are: the first few are logged one by one with the
  * feed name and line number, the rest only counted, and the lobby gets one summary — a feed
- * whose format changed must not flood the log with a million warnings.
+ * whose format changed must not flood the log with a million warnings. Each bad record with its
+ * text goes to the instance's dead letters.
  */
 import type { Logger } from "pino";
+import type { RejectedRecord } from "../../core/index.js";
 
 const LOG_FIRST = 10;
 
@@ -11,6 +13,8 @@ export interface ReportSink {
   log: Logger;
   count(name: string, n?: number): void;
   warn(message: string): void;
+  /** The dead letters (a bot's context has it). */
+  reject?(record: RejectedRecord): void;
 }
 
 export class ReadReport {
@@ -43,9 +47,11 @@ export class ReadReport {
     return `feed ${this.feed}: ${this.file ? `${this.file} ` : ""}${this.unit} ${line}`;
   }
 
-  readonly badRecord = (line: number, message: string): void => {
+  readonly badRecord = (line: number, message: string, record?: string): void => {
     this.bad += 1;
-    const text = `${this.where(line)}: ${message}`;
+    const where = this.where(line);
+    if (record !== undefined) this.sink.reject?.({ where, text: record, reason: message });
+    const text = `${where}: ${message}`;
     if (line < this.#firstLine) [this.first, this.#firstLine] = [text, line];
     this.sink.count("skipped lines");
     this.sink.count("errors");

@@ -60,6 +60,12 @@ export interface BotContext<P extends ParamSpecs = ParamSpecs> {
   /** Add to a named counter shown by `!status`. */
   count(name: string, n?: number): void;
   /**
+   * Keep input that never became an event (a line that does not parse, a mail no handler
+   * reads) in the instance's dead letters, with where it was and why: `startup.ts dead-letters`
+   * lists it. Counted; the caller logs it (once).
+   */
+  reject(record: RejectedRecord): void;
+  /**
    * Run `fn` every `ms` until the bot stops; runs never overlap, a failure is logged and
    * counted and the next run comes as planned.
    */
@@ -68,6 +74,15 @@ export interface BotContext<P extends ParamSpecs = ParamSpecs> {
   readonly couchdb?: CouchService;
   /** The routes of rooms.yaml, for bots that declare `needs: ["routes"]`. */
   readonly routes?: readonly Route[];
+}
+
+/** Source input that did not make an event, for the dead letters. */
+export interface RejectedRecord {
+  /** Where it was, in words: `feed x: data.csv line 3`. */
+  where: string;
+  /** The input as read (cut to 4 KiB in the dead letters). */
+  text: string;
+  reason: string;
 }
 
 /** A chat command a bot adds beside !help, !status and !ping. */

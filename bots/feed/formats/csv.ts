@@ -181,13 +181,14 @@ export async function* csvRecords(
       }
       const r = parseRecord(lines, i, dialect, end);
       if (r === undefined) break;
-      if ("error" in r) bad(next + i, r.error);
+      if ("error" in r) bad(next + i, r.error, lines.slice(i, r.next).join("\n"));
       else if (!columns) {
         columns = r.fields.map((h) => h.trim());
         opts.onHeader?.(columns);
       } else if (r.fields.length !== columns.length && !spec.relaxColumnCount) {
         const n = r.fields.length;
-        bad(next + i, `${n} ${n === 1 ? "field" : "fields"} for ${columns.length} columns`);
+        const why = `${n} ${n === 1 ? "field" : "fields"} for ${columns.length} columns`;
+        bad(next + i, why, lines.slice(i, r.next).join("\n"));
       } else {
         const fields: Record<string, string> = {};
         const n = Math.min(r.fields.length, columns.length);

@@ -66,7 +66,7 @@ export function documentRecords(text: string, spec: JsonFormat, bad: BadRecord):
   const out: FeedRecord[] = [];
   recordsAt(doc, spec.path).forEach((item, i) => {
     if (isObject(item)) out.push({ line: i + 1, fields: flatten(item) });
-    else bad(i + 1, `record ${i + 1} is not an object`);
+    else bad(i + 1, `record ${i + 1} is not an object`, JSON.stringify(item) ?? "undefined");
   });
   return out;
 }
@@ -85,11 +85,11 @@ export async function* jsonLineRecords(
       try {
         value = JSON.parse(text);
       } catch (err) {
-        bad(line, `not JSON: ${(err as Error).message}`);
+        bad(line, `not JSON: ${(err as Error).message}`, text);
         return;
       }
       if (isObject(value)) out.push({ line, fields: flatten(value) });
-      else bad(line, "expected a JSON object");
+      else bad(line, "expected a JSON object", text);
     });
     if (out.length > 0) yield out;
   }

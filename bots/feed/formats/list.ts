@@ -70,7 +70,7 @@ export async function* listRecords(
     for (let i = 0; i < batch.lines.length; i++) {
       const line = batch.first + i;
       const result = parse(batch.lines[i] as string, line);
-      if (typeof result === "string") bad(line, result);
+      if (typeof result === "string") bad(line, result, batch.lines[i]);
       else if (result !== null) out.push(result);
     }
     if (out.length > 0) yield out;

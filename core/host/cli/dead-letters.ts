@@ -2,23 +2,32 @@ import { appendFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { MeshConfig } from "../config/types.js";
-import { DeadLetters, readLetters, RESEND, type DeadLetter } from "../runtime/dead-letters.js";
+import {
+  DeadLetters,
+  isRecord,
+  readLetters,
+  RESEND,
+  type Letter,
+} from "../runtime/dead-letters.js";
 import { CliError } from "./errors.js";
 import { DEFAULT_CONFIG, loadChecked } from "./load.js";
 
 const HELP = `usage: npx tsx startup.ts dead-letters [ID] [--config FILE] [--resend] [--json]
 Lists the events the mesh's bots set aside (too large, a handler threw on them, bad typed
-values), per instance: when, the event id, where it failed and why.
+values) and the input lines they could not read, per instance: when, the event id (for a
+line: the SHA-1 of its text), where it failed and why.
   ID          an instance id, or the start of an event id (default: all)
   --resend    give them back to their instances (handler and sink failures are handled again,
               output failures are published again) and take them off the list; a running
-              instance takes them within seconds, a stopped one at its next start
+              instance takes them within seconds, a stopped one at its next start;
+              lines that did not parse stay listed (fix the source, or send corrected
+              events with \`startup.ts send\`)
   --json      one dead letter per line as JSON`;
 
 interface Found {
   instance: string;
   dead: DeadLetters;
-  letters: DeadLetter[];
+  letters: Letter[];
 }
 
 function find(config: MeshConfig, id: string | undefined): Found[] {
@@ -34,9 +43,13 @@ function find(config: MeshConfig, id: string | undefined): Found[] {
   return out;
 }
 
-const key = (l: DeadLetter) => `${l.at} ${l.id} ${l.stage}`;
+const key = (l: Letter) => `${l.at} ${l.id} ${l.stage}`;
 
-function line(l: DeadLetter): string {
+function line(l: Letter): string {
+  if (isRecord(l)) {
+    const text = l.text.length > 120 ? `${l.text.slice(0, 117)}...` : l.text;
+    return `  ${l.at}  ${l.id.slice(0, 12)}  ${l.where}: ${l.reason}\n      ${JSON.stringify(text)}`;
+  }
   const where = l.room === undefined ? l.stage : `${l.stage} ${l.room}`;
   return `  ${l.at}  ${l.id.slice(0, 12)}  ${where}: ${l.reason}`;
 }
@@ -79,16 +92,24 @@ export async function run(argv: string[]): Promise<number> {
     // The list is renamed away first (a bot appending meanwhile starts a new one), the letters
     // go to the resend file, then the ones not resent go back: nothing is lost in between.
     const taking = `${f.dead.file}.taking`;
+    const events = f.letters.filter((l) => !isRecord(l));
+    const records = f.letters.length - events.length;
+    if (records > 0) {
+      process.stderr.write(
+        `${f.instance}: ${records} unreadable input line(s) stay listed; fix the source or send corrected events\n`,
+      );
+    }
+    if (events.length === 0) continue;
     await rename(f.dead.file, taking);
-    const text = f.letters.map((l) => JSON.stringify(l)).join("\n");
+    const text = events.map((l) => JSON.stringify(l)).join("\n");
     await appendFile(join(f.dead.dir, RESEND), `${text}\n`);
-    const resent = new Set(f.letters.map(key));
+    const resent = new Set(events.map(key));
     const rest = readLetters(taking).filter((l) => !resent.has(key(l)));
     if (rest.length > 0) {
       await appendFile(f.dead.file, rest.map((l) => `${JSON.stringify(l)}\n`).join(""));
     }
     await rm(taking);
-    process.stderr.write(`${f.instance}: ${f.letters.length} sent back\n`);
+    process.stderr.write(`${f.instance}: ${events.length} sent back\n`);
   }
   return 0;
 }

@@ -10,7 +10,7 @@ import { connectionFor } from "./connect.js";
 import { Counters } from "./counters.js";
 import { drive, isConfigError, toEvent, type Incoming } from "./drive.js";
 import { makeContext } from "./context.js";
-import { DeadLetters } from "./dead-letters.js";
+import { DeadLetters, isRecord } from "./dead-letters.js";
 import { couchService } from "../storage/couch-config.js";
 import { CatchUp, Checkpoints } from "./catchup.js";
 import { attachLobby } from "./lobby-link.js";
@@ -44,6 +44,8 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
   const stateDir = join(config.stateDir, "bots", id);
   await mkdir(stateDir, { recursive: true });
   const login = await connectionFor(config, inst);
+  const dead = new DeadLetters(stateDir);
+  const counters = new Counters();
   const stack = createXmppStack({
     login: login.login,
     log: log.child({ part: "xmpp" }),
@@ -55,9 +57,13 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
       defaultForm: config.defaultRoom.form,
       budgetBytes: config.messageBytes,
       spoolFile: join(stateDir, "outbox.jsonl"),
+      onDead(event, room, reason) {
+        const letter = dead.add("publish", event, reason, room);
+        counters.inc("dead letters", 1, room);
+        log.warn({ id: letter.id, room, reason }, "event set aside in the dead letters");
+      },
     },
   });
-  const counters = new Counters();
   const abort = new AbortController();
   const inputs = new AsyncQueue<Incoming>();
   let state = "starting";
@@ -98,7 +104,6 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
         warn: lobby.warn,
       })
     : undefined;
-  const dead = new DeadLetters(stateDir);
   const publish = async (init: EventInit, room: string | undefined) => {
     const event = toEvent(init);
     for (const target of room === undefined ? inst.out : [room]) {
@@ -107,6 +112,7 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
     }
   };
   const ctx = makeContext({
+    dead,
     id,
     def,
     params: values,
@@ -236,6 +242,7 @@ async function takeResends(
   if (taken === undefined) return;
   const again: Incoming[] = [];
   for (const l of taken.letters) {
+    if (isRecord(l)) continue; // the CLI keeps them listed; never resent
     const event = Event.fromJson(l.event);
     if ((l.stage === "handle" || l.stage === "consume") && l.room !== undefined) {
       again.push({ event, meta: { room: l.room } });

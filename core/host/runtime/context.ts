@@ -6,6 +6,7 @@ import type { BotContext, BotDefinition, BotState, CouchService } from "../../sd
 import type { Route } from "../config/types.js";
 import { readJsonFile, writeJsonFile } from "../../sdk/state-file.js";
 import type { Counters } from "./counters.js";
+import type { DeadLetters } from "./dead-letters.js";
 
 export interface ContextParts {
   id: string;
@@ -20,6 +21,8 @@ export interface ContextParts {
   resolveRoom(room: string): string;
   /** Post to the lobby (rate-limited there). */
   lobbyWarn(message: string): void;
+  /** Where rejected records go (default: counted only). */
+  dead?: DeadLetters;
   env?: NodeJS.ProcessEnv;
   couchdb?: CouchService | undefined;
   routes?: readonly Route[];
@@ -93,6 +96,9 @@ export function makeContext(p: ContextParts): BotContext {
       return env[name];
     },
     count: (name, n = 1) => p.counters.inc(name, n),
+    reject(record) {
+      if (p.dead?.addRecord(record)) p.counters.inc("dead letters");
+    },
     every: timers(p),
     ...(needs.has("couchdb") && p.couchdb ? { couchdb: p.couchdb } : {}),
     ...(needs.has("routes") ? { routes: p.routes ?? [] } : {}),

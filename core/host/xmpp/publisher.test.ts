@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
@@ -9,6 +9,7 @@ import { decodeMessage } from "../wire/index.js";
 import { FakeLink } from "./fake-link.js";
 import { IqCaller } from "./iq.js";
 import { Muc } from "./muc.js";
+import { journalDir } from "./outbox.js";
 import { Publisher, type PublisherOptions } from "./publisher.js";
 import { NS_HINTS, NS_SID } from "./stamp.js";
 
@@ -134,7 +135,9 @@ describe("Publisher", () => {
     expect(messages(old.link)).toHaveLength(1); // sent, never reflected
     old.link.down();
     for (let i = 5; i < 7; i++) await old.publisher.publish("raw", ev(i));
-    expect(readFileSync(spoolFile, "utf8").trim().split("\n")).toHaveLength(7);
+    const journal = journalDir(spoolFile);
+    const lines = readdirSync(journal).map((f) => readFileSync(join(journal, f), "utf8"));
+    expect(lines.join("").trim().split("\n")).toHaveLength(7);
     // The process dies here without stopping cleanly.
 
     const next = setup({ spoolFile });
@@ -155,5 +158,52 @@ describe("Publisher", () => {
     );
     expect(publisher.inFlight).toBe(0);
     expect(publisher.counters()[ROOM]?.rejected).toBe(1);
+  });
+
+  it("hands the events of a refused message to onDead, with the room and the reason", async () => {
+    const dead: [string, string, string][] = [];
+    const onDead = (e: Event, room: string, why: string) =>
+      void dead.push([e.value("n") ?? "", room, why]);
+    const { link, publisher } = setup({ onDead });
+    online(link);
+    for (const i of [1, 2]) await publisher.publish("raw", ev(i));
+    publisher.flush();
+    const [m] = messages(link);
+    link.push(
+      `<message from="${ROOM}" type="error" id="${m?.attrs.id}"><error type="auth"><forbidden xmlns="urn:ietf:params:xml:ns:xmpp-stanzas"/></error></message>`,
+    );
+    const why = "the room refused the message: forbidden";
+    expect(dead).toEqual([
+      ["1", ROOM, why],
+      ["2", ROOM, why],
+    ]);
+    expect(publisher.inFlight).toBe(0);
+  });
+
+  it("hands a spooled event over a lowered budget to onDead and sends the rest", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "outbox-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const spoolFile = join(dir, "outbox.jsonl");
+    const old = setup({ spoolFile });
+    await old.publisher.publish("raw", new Event({ n: "big", note: "x".repeat(3000) }));
+    await old.publisher.publish("raw", ev(2));
+    const dead: string[] = [];
+    const next = setup({
+      spoolFile,
+      budgetBytes: 2048,
+      onDead: (e, _r, why) => void dead.push(`${e.value("n")}: ${why}`),
+    });
+    expect(dead).toEqual([
+      expect.stringMatching(
+        /^big: event [0-9a-f]+ needs \d+ bytes in a message, over the budget of 2048/,
+      ),
+    ]);
+    online(next.link);
+    next.publisher.flush();
+    expect(
+      messages(next.link)
+        .flatMap((m) => decodeMessage(m))
+        .map((e) => e.value("n")),
+    ).toEqual(["2"]);
   });
 });

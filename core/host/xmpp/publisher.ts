@@ -34,6 +34,11 @@ export interface PublisherOptions {
    * hinted, yet consumers catch up from the archive. Archiving costs server time.
    */
   archive?: boolean;
+  /**
+   * An accepted event that can never be sent: over the budget when re-read from the spool (the
+   * budget was lowered), or in a message the room refused for good. Default: logged only.
+   */
+  onDead?(event: Event, room: string, reason: string): void;
 }
 
 /** Counters of one output room. */
@@ -104,10 +109,9 @@ export class Publisher {
       try {
         this.#pack(entry);
       } catch (err) {
-        this.opts.log.error(
-          { err, room: entry.room },
-          "dropping a spooled event that cannot be sent",
-        );
+        const reason = (err as Error).message;
+        if (this.opts.onDead) this.opts.onDead(entry.event, entry.room, reason);
+        else this.opts.log.error({ room: entry.room, reason }, "a spooled event cannot be sent");
       }
     }
     for (const r of this.#rooms.values()) this.#seal(r);
@@ -292,10 +296,16 @@ export class Publisher {
     }
     const r = this.#rooms.get(room);
     if (r !== undefined) r.counters.rejected++;
-    this.opts.log.error(
-      { room, error, events: s.seqs.length },
-      "room refused a message; its events are dropped",
-    );
+    const reason = `the room refused the message: ${error.condition}${error.text ? ` (${error.text})` : ""}`;
+    if (this.opts.onDead) {
+      const seqs = new Set(s.seqs);
+      for (const e of this.#outbox.entries())
+        if (seqs.has(e.seq)) this.opts.onDead(e.event, room, reason);
+    } else
+      this.opts.log.error(
+        { room, error, events: s.seqs.length },
+        `${reason}; its events are dropped`,
+      );
     this.#forget(s);
   }
 
