@@ -38,12 +38,18 @@ describe("startup.ts match", () => {
   });
 
   it("reports bad lines by number, keeps going, and exits 2", () => {
-    const input = `{"type": "scanner"}\nnot json\n{"port": 22}\n{"type": ["scanner", "spam"]}\n`;
+    const input = `{"type": "scanner"}\nnot json\n{"port": true}\n{"type": ["scanner", "spam"]}\n`;
     const r = match(["type = scanner"], input);
     expect(r.code).toBe(2);
     expect(r.out.trim().split("\n")).toHaveLength(2);
     expect(r.err).toMatch(/line 2: not JSON/);
-    expect(r.err).toMatch(/line 3: key "port": expected a string, got number/);
+    expect(r.err).toMatch(/line 3: key "port": expected a string, a number .*got boolean true/);
+  });
+
+  it("takes JSON numbers as their text, as AbuseHelper's sender does", () => {
+    const r = match(["port = 80 and score = 1.50"], `{"port": 80, "score": 1.50}\n{"port": 443}\n`);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('{"port": ["80"], "score": ["1.50"]}\n');
   });
 
   it("rejects a bad rule with one line naming the position", () => {
@@ -58,6 +64,6 @@ describe("startup.ts match", () => {
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/warning: .*a = 1 and \(b = 2 or c = 3\)/);
     // No precedence: a=1 and (b=2 or c=3) is true for {a:1, c:3}.
-    expect(r.out).toContain('"c":["3"]');
+    expect(r.out).toContain('"c": ["3"]');
   });
 });

@@ -1,10 +1,18 @@
 import { parseArgs } from "node:util";
 import type { Logger } from "pino";
 import type { WireForm } from "../wire/index.js";
-import { createXmppStack, type ConnectionLogin, type XmppStack } from "../xmpp/index.js";
-import { readManagedConnection } from "../runtime/managed.js";
+import {
+  createXmppStack,
+  parseService,
+  XmppError,
+  type ConnectionLogin,
+  type PublisherOptions,
+  type XmppStack,
+} from "../xmpp/index.js";
+import { connectionFile, readManagedConnection } from "../runtime/managed.js";
 import { CliError } from "./errors.js";
 import { DEFAULT_CONFIG, loadChecked } from "./load.js";
+import { probeServer, NOT_RUNNING_EXIT } from "./probe.js";
 
 /** Options shared by the room tools (send, receive). */
 export const CONN_OPTIONS = {
@@ -24,7 +32,12 @@ export interface RoomTool {
   stack: XmppStack;
   room: string;
   form: WireForm;
+  /** Where it connects, `HOST:PORT`, for messages. */
+  server: string;
 }
+
+/** How long the first login may take once the server answers (later drops retry as usual). */
+const ONLINE_DEADLINE_MS = 15_000;
 
 type Values = ReturnType<
   typeof parseArgs<{
@@ -32,17 +45,22 @@ type Values = ReturnType<
   }>
 >["values"];
 
-/** Connect for a one-off room tool, from a mesh config or from explicit flags. */
+/**
+ * Set up a one-off room tool, from a mesh config or from explicit flags. Fails fast, with exit
+ * code 3, when the mesh (or the server given) is not running: a tool must not retry for minutes.
+ */
 export async function connectTool(
   values: Values,
   roomName: string,
   log: Logger,
   nick: string,
+  publisher: Pick<PublisherOptions, "onDead"> = {},
 ): Promise<RoomTool> {
   let login: ConnectionLogin;
   let muc: string;
   let form: WireForm = "compact";
   let rooms: Record<string, { form: WireForm }> = {};
+  let hint = "";
   if (typeof values.service === "string") {
     const jid = typeof values.jid === "string" ? values.jid : undefined;
     const password = process.env.XMPP_PASSWORD;
@@ -62,7 +80,13 @@ export async function connectTool(
     form = config.defaultRoom.form;
     const x = config.xmpp;
     if (x.mode === "managed") {
-      const m = await readManagedConnection(config.stateDir);
+      hint = "; start it with `npx tsx startup.ts run`";
+      const m = await readManagedConnection(config.stateDir).catch(() => {
+        throw new CliError(
+          `the mesh is not running (no ${connectionFile(config.stateDir)})${hint}`,
+          NOT_RUNNING_EXIT,
+        );
+      });
       muc = m.muc;
       if (m.login === "component") {
         login = {
@@ -110,15 +134,66 @@ export async function connectTool(
       throw new CliError(`--form: expected compact or legacy, got ${values.form}`);
     form = values.form;
   }
+  let server: string;
+  try {
+    const address = parseService(login.service);
+    const port = address.port ?? (address.protocol === "xmpps" ? 5223 : 5222);
+    server = `${address.host.includes(":") ? `[${address.host}]` : address.host}:${port}`;
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  const down = await probeServer(server);
+  if (down !== undefined)
+    throw new CliError(
+      `the mesh is not running (no XMPP server at ${server}: ${down})${hint}`,
+      NOT_RUNNING_EXIT,
+    );
   const stack = createXmppStack({
     login,
     log,
     mucService: muc,
     nick,
-    publisher: { rooms, defaultForm: form },
+    publisher: { ...publisher, rooms, defaultForm: form },
   });
   const room = stack.muc.resolve(roomName);
   const short = roomName.includes("@") ? undefined : roomName;
   const roomForm = rooms[room]?.form ?? (short ? rooms[short]?.form : undefined);
-  return { stack, room, form: typeof values.form === "string" ? form : (roomForm ?? form) };
+  return {
+    stack,
+    room,
+    server,
+    form: typeof values.form === "string" ? form : (roomForm ?? form),
+  };
+}
+
+/**
+ * Log in and join the tool's room, or fail with a CliError within ONLINE_DEADLINE_MS: the
+ * server answered the probe, so a login that does not come is a problem to report, not wait out.
+ */
+export async function startTool(tool: RoomTool): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new CliError(
+            `no XMPP session at ${tool.server} after ${ONLINE_DEADLINE_MS / 1000} s (see the warnings above)`,
+            NOT_RUNNING_EXIT,
+          ),
+        ),
+      ONLINE_DEADLINE_MS,
+    );
+  });
+  const started = tool.stack.start();
+  started.catch(() => {}); // raced below; stop() rejects it once more
+  try {
+    await Promise.race([started, deadline]);
+    await Promise.race([tool.stack.muc.join(tool.room), deadline]);
+  } catch (err) {
+    await tool.stack.stop();
+    if (err instanceof XmppError) throw new CliError(`${tool.server}: ${err.message}`, 1);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
 }

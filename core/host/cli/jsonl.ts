@@ -1,6 +1,7 @@
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
-import { Event } from "../../sdk/event.js";
+import type { Event } from "../../sdk/event.js";
+import { parseSenderLine, receiverLine } from "./sender-format.js";
 
 export interface JsonLine {
   line: number;
@@ -9,8 +10,9 @@ export interface JsonLine {
 }
 
 /**
- * Read events in AbuseHelper's sender format: one JSON object per line, each value a string or
- * a list of strings. A bad line yields an error with its number; later lines still come.
+ * Read events in AbuseHelper's sender format (sender-format.ts): one JSON object per line.
+ * Blank lines are skipped, as AbuseHelper's sender does, but still counted, so a bad line
+ * yields an error with the number an editor shows; later lines still come.
  */
 export async function* readEventLines(input: Readable): AsyncGenerator<JsonLine> {
   const rl = createInterface({ input, crlfDelay: Infinity });
@@ -18,22 +20,17 @@ export async function* readEventLines(input: Readable): AsyncGenerator<JsonLine>
   for await (const text of rl) {
     line += 1;
     if (text.trim() === "") continue;
-    let parsed: unknown;
+    let item: JsonLine;
     try {
-      parsed = JSON.parse(text);
+      item = { line, event: parseSenderLine(text) };
     } catch (err) {
-      yield { line, error: `not JSON (${err instanceof Error ? err.message : String(err)})` };
-      continue;
+      item = { line, error: err instanceof Error ? err.message : String(err) };
     }
-    try {
-      yield { line, event: Event.fromJson(parsed) };
-    } catch (err) {
-      yield { line, error: err instanceof Error ? err.message : String(err) };
-    }
+    yield item;
   }
 }
 
 /** One event as a receiver-format JSON line: `{"key": ["v", ...]}`, keys and values sorted. */
 export function eventLine(event: Event): string {
-  return JSON.stringify(event.toJSON());
+  return receiverLine(event);
 }

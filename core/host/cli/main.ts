@@ -20,7 +20,7 @@ const COMMANDS: Record<string, Command> = {
   },
   graph: {
     summary:
-      "graph [--config FILE] [--svg OUT] the mesh as Graphviz dot (SVG when dot is installed)",
+      "graph [--config FILE] [--svg OUT]  the mesh as Graphviz dot (SVG when dot is installed)",
     load: () => import("./graph.js"),
   },
   send: {
@@ -72,6 +72,23 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`startup.ts ${name}: ${err.message}\n`);
       return err.exitCode;
     }
-    throw err;
+    const bad = badArguments(err);
+    if (bad === undefined) throw err;
+    const synopsis = command.summary.split(/\s{2,}/)[0] ?? name;
+    process.stderr.write(
+      `startup.ts ${name}: ${bad}\nusage: npx tsx startup.ts ${synopsis}   (--help for more)\n`,
+    );
+    return 2;
   }
+}
+
+/**
+ * The gist of a node:util parseArgs error (unknown option, missing value, stray argument), or
+ * undefined for any other error. Node's own text goes on about `--`; its first sentence is enough.
+ */
+function badArguments(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== "string" || !code.startsWith("ERR_PARSE_ARGS_")) return undefined;
+  const message = (err as Error).message;
+  return code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ? message.replace(/\. .*$/s, "") : message;
 }

@@ -4,8 +4,9 @@ import { CliError } from "./errors.js";
 import { eventLine, readEventLines } from "./jsonl.js";
 
 const HELP = `usage: npx tsx startup.ts match RULE [--lint] < events.jsonl
-Reads events as JSON lines on stdin (each value a string or a list of strings) and writes the
-ones matching RULE as JSON lines. --lint also prints warnings about the rule on stderr.
+Reads events as JSON lines on stdin in AbuseHelper's sender format (each value a string, a
+number, taken as its text, or a list of them) and writes the ones matching RULE as JSON lines
+in its receiver format. --lint also prints warnings about the rule on stderr.
 Exit 0 when all went well, 2 on a bad rule or when some input line was bad (each is reported
 with its line number; later lines are still read).`;
 
