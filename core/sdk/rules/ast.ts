@@ -54,7 +54,10 @@ export interface MatchNode {
   readonly value: Atom | null;
 }
 
-/** A value pattern alone: strings and regexps search keys and values, IPs and domains values. */
+/**
+ * A value pattern alone: true when some key or value matches it (strings as a case-insensitive
+ * substring). A domain atom here has no wildcards: `*.example.com` alone is no rule.
+ */
 export interface FuzzyNode {
   readonly type: "fuzzy";
   readonly atom: Atom;

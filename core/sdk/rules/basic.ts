@@ -1,12 +1,14 @@
 // The smallest rules: `*`, `key = value`, `key in range` and their negations, and a value
 // pattern alone (fuzzy). Mirrors `basic`, `match_tail` and `non_match_tail` in
-// abusehelper/core/rules/rulelang.py, with one deliberate difference: where AbuseHelper's
-// ordered choice commits to a reading that cannot finish (`192.0.2.1 = x`, `*.example.com`,
-// `feed.example in 192.0.2.0/24`), we try the next reading instead of failing. Rules
-// AbuseHelper accepts read the same here, but for a domain right before ")" (see domain.ts).
+// abusehelper/core/rules/rulelang.py, ordered choice included: `*`, then a /regexp/, an IP range
+// or a domain pattern alone (fuzzy.ts), then a string with or without a match tail. A reading
+// that wins is kept even when the rest cannot follow it, so a key that looks like an IP or a
+// domain must be quoted (`"a.b" = c`); the error says so. After `in` we are more lenient than
+// AbuseHelper (see scanRange).
 import type { Atom, MatchNode, RuleNode } from "./ast.js";
 import { scanDomainPattern } from "./domain.js";
-import { fail } from "./errors.js";
+import { fail, RuleSyntaxError } from "./errors.js";
+import { scanFuzzyAtom } from "./fuzzy.js";
 import { rangeToAtom, scanIpRange } from "./iprange.js";
 import {
   isBoundary,
@@ -29,20 +31,76 @@ interface Operator {
 
 /** A basic rule at `pos`, or null when none starts there. */
 export function parseBasic(text: string, pos: number): Scanned<RuleNode> | null {
-  if (text[pos] === "*") {
-    const match = parseMatch(text, pos + 1, null);
-    if (match !== null) return match;
-    if (isBoundary(text, pos + 1)) return { value: { type: "anything" }, end: pos + 1 };
+  if (text[pos] === "*") return parseMatch(text, pos + 1, null) ?? anything(text, pos);
+  const rex = scanRegExp(text, pos);
+  if (rex !== null) return { value: { type: "fuzzy", atom: rex.value }, end: rex.end };
+  const atom = scanFuzzyAtom(text, pos);
+  if (atom !== null) {
+    standAlone(text, pos, atom);
+    return { value: { type: "fuzzy", atom: atom.value }, end: atom.end };
   }
   const key = scanString(text, pos);
-  if (key !== null) {
-    const match = parseMatch(text, key.end, key.value);
-    if (match !== null) return match;
-  }
-  const atom = scanRegExp(text, pos) ?? scanFuzzyAtom(text, pos);
-  if (atom !== null) return { value: { type: "fuzzy", atom: atom.value }, end: atom.end };
   if (key === null) return null;
-  return { value: { type: "fuzzy", atom: { kind: "string", value: key.value } }, end: key.end };
+  return (
+    parseMatch(text, key.end, key.value) ?? {
+      value: { type: "fuzzy", atom: { kind: "string", value: key.value } },
+      end: key.end,
+    }
+  );
+}
+
+/** `*` alone: any event. `*.example.com` is no rule there either; say what to write instead. */
+function anything(text: string, pos: number): Scanned<RuleNode> {
+  const domain = text[pos + 1] === "." ? scanDomainPattern(text, pos) : null;
+  if (domain !== null) {
+    const pattern = text.slice(pos, domain.end);
+    fail(
+      text,
+      pos + 1,
+      "an operator or the end of the rule after '*'",
+      `'*' alone matches every event (as in AbuseHelper), so a wildcard domain pattern ` +
+        `needs a key: * in ${pattern}`,
+    );
+  }
+  return { value: { type: "anything" }, end: pos + 1 };
+}
+
+/**
+ * An IP range or domain pattern read alone must end there, as in AbuseHelper: fail with a hint
+ * when it is followed by an operator (it was meant as a key) or by more of a word.
+ */
+function standAlone(text: string, pos: number, atom: Scanned<Atom>): void {
+  const word = text.slice(pos, atom.end);
+  const what = `${atom.value.kind === "ip" ? "the IP address" : "the domain name"} ${word}`;
+  if (operatorAt(text, atom.end) !== null) {
+    fail(
+      text,
+      skipWs(text, atom.end),
+      `'and' or 'or' after ${what}`,
+      `a key that looks like a domain name or IP address must be quoted: ${quotedKey(text, word, atom.end)}`,
+    );
+  }
+  if (!isBoundary(text, atom.end)) {
+    const whole = /[^ \t\n\r)]*/y;
+    whole.lastIndex = pos;
+    fail(
+      text,
+      atom.end,
+      `whitespace, ')' or the end of the rule after ${what}`,
+      `to search for the text, quote it: ${JSON.stringify(whole.exec(text)?.[0] ?? word)}`,
+    );
+  }
+}
+
+/** `"a.b" = c` for `a.b = c`: the match as written, with the key quoted. */
+function quotedKey(text: string, key: string, end: number): string {
+  try {
+    const match = parseMatch(text, end, key);
+    if (match !== null) return JSON.stringify(key) + text.slice(end, match.end);
+  } catch (err) {
+    if (!(err instanceof RuleSyntaxError)) throw err;
+  }
+  return `${JSON.stringify(key)}${text.slice(end, skipWs(text, end))}${operatorAt(text, end)?.text ?? "="} …`;
 }
 
 function parseMatch(text: string, pos: number, key: string | null): Scanned<RuleNode> | null {
@@ -104,24 +162,4 @@ function scanRange(text: string, pos: number): Scanned<Atom> | null {
   const domain = scanDomainPattern(text, pos);
   if (domain !== null) return { value: domain.atom, end: domain.end };
   return ip && { value: rangeToAtom(ip.range), end: ip.end };
-}
-
-/**
- * An IP range or domain pattern standing alone. It must end at a token boundary and not be
- * followed by an operator, or it is the key of a match (or garbage) instead.
- */
-function scanFuzzyAtom(text: string, pos: number): Scanned<Atom> | null {
-  const ip = scanIpRange(text, pos);
-  if (ip !== null && standsAlone(text, ip.end)) {
-    return { value: rangeToAtom(ip.range), end: ip.end };
-  }
-  const domain = scanDomainPattern(text, pos);
-  if (domain !== null && standsAlone(text, domain.end)) {
-    return { value: domain.atom, end: domain.end };
-  }
-  return null;
-}
-
-function standsAlone(text: string, end: number): boolean {
-  return isBoundary(text, end) && operatorAt(text, end) === null;
 }

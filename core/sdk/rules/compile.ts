@@ -90,16 +90,14 @@ function compileMatch(node: MatchNode): Matcher {
 }
 
 /**
- * A value pattern alone. Strings match any key or value containing them, ignoring case; regexps
- * search keys and values; IP ranges and domains look at values only, like `* in ...`.
+ * A value pattern alone (rules.py Fuzzy): true when some key or some value matches it. Strings
+ * are searched ignoring case; regexps, IP ranges and domain patterns test as after `=` or `in`,
+ * so `example.com` also matches an event with a key `www.example.com`.
  */
 function compileFuzzy(atom: Atom): Matcher {
   const test = atom.kind === "string" ? substringTest(atom.value) : valueTest(atom);
-  const keysToo = atom.kind === "string" || atom.kind === "regexp";
   return (event) => {
-    for (const [key, set] of event.entries()) {
-      if ((keysToo && test(key)) || some(set, test)) return true;
-    }
+    for (const [key, set] of event.entries()) if (test(key) || some(set, test)) return true;
     return false;
   };
 }

@@ -3,7 +3,8 @@ const EXCERPT = 60;
 
 /**
  * A rule that does not parse. `position` is 1-based (the first character is 1), as printed in
- * the message; `expected` says what the parser wanted there, e.g. "a value after '='".
+ * the message; `expected` says what the parser wanted there, e.g. "a value after '='"; `hint`,
+ * when there is one, how to write what was probably meant (it ends the message).
  */
 export class RuleSyntaxError extends Error {
   override readonly name = "RuleSyntaxError";
@@ -12,14 +13,18 @@ export class RuleSyntaxError extends Error {
     readonly text: string,
     readonly position: number,
     readonly expected: string,
+    readonly hint = "",
   ) {
-    super(`rule: expected ${expected} at position ${position}: ${excerpt(text, position)}`);
+    super(
+      `rule: expected ${expected} at position ${position}: ${excerpt(text, position)}` +
+        (hint === "" ? "" : `; ${hint}`),
+    );
   }
 }
 
 /** Throw a RuleSyntaxError for a 0-based offset into `text`. */
-export function fail(text: string, offset: number, expected: string): never {
-  throw new RuleSyntaxError(text, offset + 1, expected);
+export function fail(text: string, offset: number, expected: string, hint = ""): never {
+  throw new RuleSyntaxError(text, offset + 1, expected, hint);
 }
 
 function excerpt(text: string, position: number): string {

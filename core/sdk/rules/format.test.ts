@@ -39,7 +39,9 @@ const RULES = [
   "/a|b|c/",
   "192.0.2.0/24",
   "example.com",
-  "*.example.com",
+  "2001:db8::/32",
+  "* in *.example.com",
+  '"a.b" = c',
   "no a = b",
   "no no a",
   "no (a or b)",
@@ -52,7 +54,9 @@ const RULES = [
   "a or b and c or d",
   "(a = 1 or b = 2) and no (c in 192.0.2.0/24 or d = /x/i) and e",
   '"no" = x and "in" in 192.0.2.1 and "not" != y',
-  "192.0.2.1 = x",
+  '"192.0.2.1" = x',
+  "a and (x or example.com )",
+  "no (x or no example.com )",
 ];
 
 describe("formatRule", () => {
@@ -107,6 +111,10 @@ describe("formatRule", () => {
       [match("*", { kind: "string", value: "*" }), '"*" = "*"'],
       [match("url", { kind: "string", value: "http://x" }), 'url = "http://x"'],
       [match("x", { kind: "string", value: "no" }), "x = no"],
+      // Bare, these keys would read as a domain or an IP and fail (fuzzy.test.ts).
+      [match("a.b", { kind: "string", value: "c" }), '"a.b" = c'],
+      [match("192.0.2.1x", null), '"192.0.2.1x" = *'],
+      [match("a.1", null), "a.1 = *"],
     ];
     for (const [node, want] of cases) {
       expect(formatRule(node)).toBe(want);
@@ -121,15 +129,40 @@ describe("formatRule", () => {
         { type: "and", rules: [{ type: "anything" }, { type: "match", key: "a", value: null }] },
         {
           type: "no",
-          rule: { type: "fuzzy", atom: { kind: "domain", wildcards: 2, labels: ["example"] } },
+          rule: {
+            type: "match",
+            key: null,
+            value: { kind: "domain", wildcards: 2, labels: ["example"] },
+          },
         },
       ],
     };
     const rule = compileRule(node);
-    expect(formatRule(rule)).toBe("(* and a = *) or no *.*.example");
+    expect(formatRule(rule)).toBe("(* and a = *) or no * in *.*.example");
     expect(ruleEquals(parseRule(formatRule(rule)), rule)).toBe(true);
     const revived = compileRule(JSON.parse(JSON.stringify(rule)) as RuleNode);
     expect(ruleEquals(revived, rule)).toBe(true);
+  });
+
+  it("writes an IPv4-mapped address alone in hex, which AbuseHelper's token reads whole", () => {
+    const mapped = parseRule("x in ::ffff:192.0.2.1").node;
+    const atom = mapped.type === "match" ? mapped.value : null;
+    const text = formatRule({ type: "fuzzy", atom: atom as Atom });
+    expect(text).toBe("::ffff:c000:201");
+    expect(parseRule(text).node).toEqual({ type: "fuzzy", atom });
+  });
+
+  it("keeps a space between a domain alone and ')', or it would read back as a word", () => {
+    expect(formatRule(parseRule("a and (x or example.com )"))).toBe("a and (x or example.com )");
+    expect(formatRule(parseRule("a and (x or (example.com))"))).toBe('a and (x or "example.com")');
+  });
+
+  it("refuses a tree no rule text can write: a wildcard domain alone", () => {
+    const node: RuleNode = {
+      type: "fuzzy",
+      atom: { kind: "domain", wildcards: 1, labels: ["example", "com"] },
+    };
+    expect(() => compileRule(node)).toThrow(/wildcards cannot stand alone/);
   });
 });
 

@@ -135,15 +135,17 @@ describe("fuzzy rules", () => {
     table("/a/i", [[{ xy: "A" }, true]]);
   });
 
-  it("an IP range or domain alone is `* in ...`: values only", () => {
+  // rules.py Fuzzy.match_with_cache tests every key too, whatever the atom.
+  it("an IP range or domain alone tests keys and values like `in`", () => {
     table("192.0.2.0/24", [
       [{ ip: "192.0.2.7" }, true],
-      [{ "192.0.2.7": "x" }, false],
+      [{ "192.0.2.7": "x" }, true],
       [{ ip: "198.51.100.1" }, false],
     ]);
     table("example.com", [
       [{ url: "www.example.com" }, true],
-      [{ "example.com": "x" }, false],
+      [{ "example.com": "x" }, true],
+      [{ url: "notexample.com" }, false],
     ]);
     table('"example.com"', [[{ "example.com": "x" }, true]]);
   });

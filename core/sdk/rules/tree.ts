@@ -14,6 +14,10 @@ export function normalizeNode(node: RuleNode): RuleNode {
     case "anything":
       return { type: "anything" };
     case "fuzzy":
+      // rulelang.py reads `*.example.com` alone as `*` and fails, so no text means this tree.
+      if (node.atom.kind === "domain" && node.atom.wildcards !== 0) {
+        bad(node, "a domain pattern with wildcards cannot stand alone; use key null (* in ...)");
+      }
       return { type: "fuzzy", atom: normalizeAtom(node.atom) };
     case "match":
     case "nonmatch":
