@@ -26,5 +26,11 @@ Component ("conference." .. (os.getenv("MESH_DOMAIN") or "example.org")) "muc"
   muc_log_all_rooms = true
   max_archive_query_results = 500
 
-Component ("bots." .. (os.getenv("MESH_DOMAIN") or "example.org"))
-  component_secret = os.getenv("MESH_COMPONENT_SECRET")
+-- One XEP-0114 component per bot instance (<id>.bots.<domain>): Prosody takes one connection
+-- per component domain, and every bot is a process of its own. MESH_BOTS lists the instance
+-- ids of config/compose.yaml; a bot added there must be added here too.
+local bots = os.getenv("MESH_BOTS") or "spamhaus-drop feodo-tracker blocklist-de-ssh sample roomgraph tagger"
+for id in bots:gmatch("%S+") do
+  Component (id .. ".bots." .. (os.getenv("MESH_DOMAIN") or "example.org"))
+    component_secret = os.getenv("MESH_COMPONENT_SECRET")
+end

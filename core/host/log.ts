@@ -36,3 +36,22 @@ export function createLogger(opts: LogOptions = {}): Logger {
   }
   return pino(base, pino.destination({ dest: 2, sync: false }));
 }
+
+/**
+ * Log fields for a failure: the stack only for a programming error (TypeError and kin), the
+ * message alone for what operations expect (a server down, a feed offline), which a person
+ * reads in one line.
+ */
+export function failureFields(err: unknown): Record<string, unknown> {
+  if (
+    err instanceof TypeError ||
+    err instanceof RangeError ||
+    err instanceof ReferenceError ||
+    err instanceof SyntaxError
+  ) {
+    return { err };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return { reason: message, ...(typeof code === "string" ? { code } : {}) };
+}

@@ -10,6 +10,14 @@ const COMMANDS: Record<string, Command> = {
     summary: "run [--config FILE] [--only ID]   start the mesh (default config/demo.yaml)",
     load: () => import("./run.js"),
   },
+  stop: {
+    summary: "stop [--config FILE]              stop the running mesh (bots, then servers)",
+    load: () => import("./stop.js"),
+  },
+  restart: {
+    summary: "restart ID [--config FILE]        restart one instance of the running mesh",
+    load: () => import("./restart.js"),
+  },
   check: {
     summary: "check [--config FILE]             report every config problem at once",
     load: () => import("./check.js"),

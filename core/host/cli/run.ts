@@ -7,6 +7,8 @@ import { createLogger } from "../log.js";
 import { startManaged, type Managed } from "../runtime/managed.js";
 import { Supervisor, type InstanceSpec, type InstanceStatus } from "../supervisor/supervisor.js";
 import { childEntry } from "../runtime/paths.js";
+import { listenControl } from "../supervisor/control.js";
+import { acquireMeshLock } from "../supervisor/lock.js";
 import { startEmbeddedCouch } from "../storage/couch-config.js";
 import type { CouchServer } from "../storage/couch-server.js";
 import { CliError } from "./errors.js";
@@ -15,7 +17,9 @@ import { loadChecked, DEFAULT_CONFIG } from "./load.js";
 const HELP = `usage: npx tsx startup.ts run [--config FILE] [--only ID]
 Validates the whole config, then starts one process per bot instance (and, with
 \`xmpp: managed\`, a private Prosody), restarts crashed ones with backoff, and stops all on
-SIGTERM/SIGINT. SIGHUP re-reads the config and restarts only what changed.
+SIGTERM/SIGINT (or \`startup.ts stop\`). SIGHUP re-reads the config, restarts only the
+instances whose config changed, and starts or stops added or removed ones. One mesh runs per
+state directory: a second start says which process has it and changes nothing.
   --config FILE   mesh config (default ${DEFAULT_CONFIG})
   --only ID       run just this instance, in the foreground (development)`;
 
@@ -40,6 +44,29 @@ export async function run(argv: string[]): Promise<number> {
       `--only ${only}: no such instance (have ${config.instances.map((i) => i.id).join(", ")})`,
     );
   }
+  // Before anything starts: a second mesh on this state dir would take the first one's servers.
+  await mkdir(config.stateDir, { recursive: true });
+  const unlock = acquireMeshLock(config.stateDir);
+  // A signal while servers are still starting stops them too, once they are up.
+  let stopRequested: () => void = () => undefined;
+  const stopping = new Promise<void>((resolve) => (stopRequested = resolve));
+  process.once("SIGTERM", () => stopRequested());
+  process.once("SIGINT", () => stopRequested());
+  try {
+    return await runLocked(config, values.config, only, log, stopping, stopRequested);
+  } finally {
+    unlock();
+  }
+}
+
+async function runLocked(
+  config: MeshConfig,
+  configFile: string,
+  only: string | undefined,
+  log: Logger,
+  stopping: Promise<void>,
+  stopRequested: () => void,
+): Promise<number> {
   const managed = await startManaged(config, log);
   // The embedded CouchDB only when some bot of the mesh stores something in it.
   const needsCouch = config.instances.some((i) => i.enabled && i.needs.includes("couchdb"));
@@ -54,23 +81,38 @@ export async function run(argv: string[]): Promise<number> {
     "mesh running",
   );
 
-  let current = config;
   const reload = async () => {
     try {
-      current = await loadChecked(values.config);
-      await supervisor.apply(specsFor(current));
+      const next = await loadChecked(configFile);
+      await managed?.update(next);
+      await supervisor.apply(specsFor(next));
       log.info("config reloaded");
     } catch (err) {
       log.error({ err }, "config reload failed; keeping the running config");
     }
   };
   process.on("SIGHUP", () => void reload());
+  const control = listenControl(
+    config.stateDir,
+    async (req) => {
+      if (req.cmd === "stop") {
+        stopRequested();
+        return { ok: true, message: "stopping" };
+      }
+      if (req.cmd === "restart") {
+        const found = await supervisor.restart(req.id);
+        return found
+          ? { ok: true, message: `${req.id} restarted` }
+          : { ok: false, message: `no instance ${req.id} in the running mesh` };
+      }
+      return { ok: false, message: "unknown request" };
+    },
+    log,
+  );
 
-  await new Promise<void>((resolve) => {
-    process.once("SIGTERM", resolve);
-    process.once("SIGINT", resolve);
-  });
+  await stopping;
   log.info("stopping the mesh");
+  control?.close();
   await supervisor.stop();
   await couch?.stop();
   await managed?.stop();

@@ -2,6 +2,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { formatUptime } from "../runtime/lobby.js";
+import { isAlive } from "../server/process.js";
+import { runningSupervisor } from "../supervisor/lock.js";
 import type { InstanceStatus } from "../supervisor/supervisor.js";
 import { DEFAULT_CONFIG, loadChecked } from "./load.js";
 
@@ -13,15 +15,6 @@ interface StatusFile {
   pid: number;
   updatedAt: number;
   instances: InstanceStatus[];
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -47,7 +40,7 @@ export async function run(argv: string[]): Promise<number> {
     );
     return 3;
   }
-  const running = alive(status.pid);
+  const running = isAlive(status.pid) && runningSupervisor(config.stateDir) === status.pid;
   process.stdout.write(
     `supervisor pid ${status.pid}: ${running ? "running" : "not running (stale status below)"}\n`,
   );

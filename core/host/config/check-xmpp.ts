@@ -1,5 +1,5 @@
 /** The `xmpp:` setting: how bots reach the server. */
-import ipaddr from "ipaddr.js";
+import { isLoopbackHost } from "../xmpp/service.js";
 import { checkKeys, describeValue, readBool, readString } from "./fields.js";
 import { isRecord, type ProblemList } from "./problems.js";
 import { isDomain } from "./rooms.js";
@@ -7,7 +7,7 @@ import type { XmppConfig } from "./types.js";
 
 const MODES = ["managed", "client", "component"] as const;
 const KEYS = {
-  managed: ["mode", "login", "mam"],
+  managed: ["mode", "login", "mam", "port", "component_port"],
   client: ["mode", "service", "domain", "muc", "password", "verify_tls"],
   component: ["mode", "service", "domain", "muc", "secret"],
 } as const;
@@ -39,11 +39,30 @@ function managed(settings: Record<string, unknown>, problems: ProblemList): Xmpp
   if (login !== "client" && login !== "component") {
     problems.error(["xmpp", "login"], `expected client or component, got ${describeValue(login)}`);
   }
+  const port = readPort(settings, "port", problems);
+  const componentPort = readPort(settings, "component_port", problems);
+  if (port !== undefined && port === componentPort) {
+    problems.error(["xmpp", "component_port"], `the same as port (${port}): give each its own`);
+  }
   return {
     mode: "managed",
     login: login === "component" ? "component" : "client",
     mam: readBool(settings, "mam", ["xmpp"], problems, true),
+    ...(port === undefined ? {} : { port }),
+    ...(componentPort === undefined ? {} : { componentPort }),
   };
+}
+
+function readPort(
+  settings: Record<string, unknown>,
+  key: string,
+  problems: ProblemList,
+): number | undefined {
+  const v = settings[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === "number" && Number.isInteger(v) && v >= 1 && v <= 65535) return v;
+  problems.error(["xmpp", key], `expected a TCP port (1-65535), got ${describeValue(v)}`);
+  return undefined;
 }
 
 function remote(
@@ -132,7 +151,7 @@ function checkService(
     );
     return undefined;
   }
-  if (url.protocol === "xmpp:" && !isLoopback(url.hostname)) {
+  if (url.protocol === "xmpp:" && !isLoopbackHost(url.hostname.replace(/^\[|\]$/g, ""))) {
     if (mode === "client") {
       problems.warn(
         at,
@@ -148,12 +167,4 @@ function checkService(
     }
   }
   return text;
-}
-
-export function isLoopback(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
-  if (bare === "localhost" || bare.endsWith(".localhost")) return true;
-  if (!ipaddr.isValid(bare)) return false;
-  const addr = ipaddr.process(bare);
-  return addr.range() === "loopback";
 }

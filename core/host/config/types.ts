@@ -12,6 +12,10 @@ export interface ManagedXmpp {
   login: "client" | "component";
   /** Store room archives (MUC MAM) so consumers can catch up after a restart. */
   mam: boolean;
+  /** Client port on 127.0.0.1 (default: the one of the last run, a free one the first time). */
+  port?: number;
+  /** XEP-0114 component port on 127.0.0.1 (default as `port`). */
+  componentPort?: number;
 }
 
 /** Each bot logs in with its own account `<instance id>@domain` (or `jid` given per instance). */

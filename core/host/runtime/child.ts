@@ -6,7 +6,7 @@ import type { MeshConfig } from "../config/types.js";
 import { Event, type EventInit } from "../../sdk/event.js";
 import { createLogger } from "../log.js";
 import { createXmppStack, Subscriber, type XmppStack } from "../xmpp/index.js";
-import { connectionFor } from "./connect.js";
+import { connectionFor, meshBots } from "./connect.js";
 import { Counters } from "./counters.js";
 import { drive, isConfigError, toEvent, type Incoming } from "./drive.js";
 import { makeContext } from "./context.js";
@@ -14,6 +14,7 @@ import { DeadLetters, isRecord } from "./dead-letters.js";
 import { couchService } from "../storage/couch-config.js";
 import { CatchUp, Checkpoints } from "./catchup.js";
 import { attachLobby } from "./lobby-link.js";
+import { createLobbyStack } from "./lobby-stack.js";
 import { projectRoot } from "./paths.js";
 import { AsyncQueue } from "./queue.js";
 import { EXIT_CONFIG } from "../supervisor/supervisor.js";
@@ -64,6 +65,12 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
       },
     },
   });
+  const lobbyStack = createLobbyStack(stack, login.login, {
+    log: log.child({ part: "xmpp" }),
+    mucService: login.muc,
+    nick: id,
+    status: "starting",
+  });
   const abort = new AbortController();
   const inputs = new AsyncQueue<Incoming>();
   let state = "starting";
@@ -71,6 +78,9 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
   const holder: { running?: Running; subscriber?: Subscriber } = {};
   const lobby = attachLobby({
     stack,
+    lobbyStack,
+    bots: await meshBots(config),
+    mucService: login.muc,
     config,
     inst,
     def,
@@ -144,15 +154,18 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
     inputs.close();
     if (state === "starting") {
       // Not connected yet (the server may be gone): nothing to drain, just leave.
-      void stack.stop().finally(() => process.exit(0));
+      void Promise.all([stack.stop(), lobbyStack.stop()]).finally(() => process.exit(0));
     }
   };
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
   // The supervisor holds an IPC channel open; when it dies, so do we (no orphans).
   process.once("disconnect", () => stop("supervisor gone"));
+  // It may have died while this process was still loading: the event came before we listened.
+  if (process.send !== undefined && !process.connected) stop("supervisor gone");
 
-  await stack.start();
+  // The lobby's own stream first: operators see the bot (starting) while its rooms fill.
+  await Promise.all([stack.start(), lobbyStack.start()]);
   await lobby.join();
   for (const room of inst.out) await stack.muc.join(room);
   let running: Running;
@@ -160,7 +173,7 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
     running = await def.start(ctx);
     checkRunning(def, running);
   } catch (err) {
-    await stack.stop();
+    await Promise.all([stack.stop(), lobbyStack.stop()]);
     if (isConfigError(err) || err instanceof BotDefinitionError) {
       log.error({ err: { message: (err as Error).message } }, "config error; not restarting");
       return EXIT_CONFIG;
@@ -172,7 +185,7 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
   for (const room of inst.in) await catchUp?.watch(stack.muc.resolve(room));
   for (const room of inst.in) await subscriber.subscribe(room);
   state = "running";
-  await stack.muc.setStatus(`running (${inst.bot})`);
+  await lobby.setStatus(`running (${inst.bot})`);
   log.info({ in: inst.in, out: inst.out }, "running");
   // Dead letters given back: the resend file goes only once every one is handled again.
   const resends: Resends = { pending: new Set(), done: undefined };
@@ -198,7 +211,7 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
     if (!abort.signal.aborted && def.kind === "source") {
       // A stream that ended on its own: keep the process (and its lobby presence) until stopped.
       state = "idle (stream ended)";
-      await stack.muc.setStatus(state);
+      await lobby.setStatus(state);
       await new Promise((resolve) =>
         abort.signal.addEventListener("abort", resolve, { once: true }),
       );
@@ -214,7 +227,7 @@ export async function runInstance(config: MeshConfig, id: string): Promise<numbe
     await checkpoints?.save();
     await drainOutbox(stack, log);
     log.info({ counters: counters.snapshot().totals }, "stopped");
-    await stack.stop();
+    await Promise.all([stack.stop(), lobbyStack.stop()]);
   }
   return code;
 }

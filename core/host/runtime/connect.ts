@@ -1,5 +1,5 @@
 import type { InstanceConfig, MeshConfig } from "../config/types.js";
-import type { ConnectionLogin } from "../xmpp/index.js";
+import { bareJid, type ConnectionLogin } from "../xmpp/index.js";
 import { readManagedConnection } from "./managed.js";
 
 export interface InstanceLogin {
@@ -21,7 +21,7 @@ export async function connectionFor(
         login: {
           mode: "component",
           service: m.service,
-          domain: m.domain,
+          domain: `${inst.id}.${m.domain}`,
           secret: m.secret ?? "",
           localpart: inst.id,
         },
@@ -44,7 +44,8 @@ export async function connectionFor(
       login: {
         mode: "component",
         service: x.service,
-        domain: x.domain,
+        // One component domain per bot: servers take one connection per component domain.
+        domain: `${inst.id}.${x.domain}`,
         secret: x.secret,
         localpart: inst.id,
       },
@@ -56,4 +57,26 @@ export async function connectionFor(
     login: { mode: "client", service: x.service, jid: `${inst.id}@${x.domain}`, password },
     muc: x.muc,
   };
+}
+
+/** The bare JID an instance's stanzas come from. */
+export function jidOf(login: ConnectionLogin): string {
+  return login.mode === "client" ? bareJid(login.jid) : `${login.localpart}@${login.domain}`;
+}
+
+/**
+ * Bare JID → instance id of every bot of the mesh (the id is its nick in rooms), for reserving
+ * their nicks and for telling a bot's words from an operator's. Instances without a login yet
+ * (a managed account not registered) are left out.
+ */
+export async function meshBots(config: MeshConfig): Promise<Map<string, string>> {
+  const bots = new Map<string, string>();
+  for (const inst of config.instances) {
+    try {
+      bots.set(jidOf((await connectionFor(config, inst)).login), inst.id);
+    } catch {
+      // not provisioned yet: it has no JID to reserve a nick for
+    }
+  }
+  return bots;
 }

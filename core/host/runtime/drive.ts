@@ -13,6 +13,7 @@ import { Event, type EventInit } from "../../sdk/event.js";
 import { ParamError, type ParamSpecs } from "../../sdk/params.js";
 import { badValues, describeBad } from "../../sdk/validate.js";
 import { EventTooLargeError } from "../wire/packer.js";
+import { failureFields } from "../log.js";
 import { backoffDelay } from "../../sdk/backoff.js";
 import type { Counters } from "./counters.js";
 import type { DeadLetters, Stage } from "./dead-letters.js";
@@ -274,10 +275,10 @@ async function retryLoop<P extends ParamSpecs>(
         interval > 0
           ? nextPollDelay(interval, failures)
           : backoffDelay(failures - 1, { initial: 1000, max: 60_000 });
-      ctx.log.error({ err, failures, nextTryMs: wait }, `${what} failed`);
-      // The lobby hears about every failure while it is new, then on each backoff step.
+      // One line, in the log and the lobby: the stack only for a programming error.
       ctx.warn(
         `${what} failed (${failures} in a row): ${errorText(err)}; next try in ${Math.round(wait / 1000)} s`,
+        { ...failureFields(err), failures, nextTryMs: wait },
       );
       await sleep(wait, undefined, { signal: ctx.signal }).catch(() => undefined);
       continue;

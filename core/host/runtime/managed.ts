@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import type { MeshConfig } from "../config/types.js";
 import { ensureProsody } from "../server/install.js";
+import { freePort, isPortFree } from "../server/ports.js";
 import { startProsody } from "../server/prosody.js";
 
 /** What bot processes need to reach the managed server; written to the state dir (mode 0600). */
@@ -22,7 +23,12 @@ export interface ManagedConnection {
 export interface Managed {
   connection: ManagedConnection;
   stop(): Promise<void>;
+  /** Accounts or components for the instances of a reloaded config. */
+  update(config: MeshConfig): Promise<void>;
 }
+
+/** Managed component login: bot `x` is the component `x.bots.localhost`. */
+export const COMPONENT_BASE = "bots.localhost";
 
 export function connectionFile(stateDir: string): string {
   return join(stateDir, "managed", "connection.json");
@@ -49,11 +55,19 @@ export async function startManaged(config: MeshConfig, log: Logger): Promise<Man
   const creds = await loadCredentials(join(dir, "credentials.json"));
 
   await ensureProsody({ logger: log });
-  const componentDomain = "bots.localhost";
+  const ports = await choosePorts(join(dir, "ports.json"), config.xmpp, log);
+  // Component login: one component domain per bot (`<id>.bots.localhost`), since Prosody
+  // takes one connection per component domain and every bot is a process of its own.
+  const components = (c: MeshConfig) =>
+    login === "component"
+      ? c.instances.map((i) => ({ domain: `${i.id}.${COMPONENT_BASE}`, secret: creds.secret }))
+      : [];
   const server = await startProsody({
     dir: join(config.stateDir, "prosody"),
-    // The component is always offered, so a deployment can move bots to it without a restart.
-    components: [{ domain: componentDomain, secret: creds.secret }],
+    c2sPort: ports.c2s,
+    componentPort: ports.component,
+    watch: true,
+    components: components(config),
     mam,
     logger: log.child({ server: "prosody" }),
   });
@@ -61,19 +75,23 @@ export async function startManaged(config: MeshConfig, log: Logger): Promise<Man
 
   const connection: ManagedConnection = {
     login,
-    service: server.service,
-    domain: login === "component" ? componentDomain : server.host,
+    service: login === "component" ? server.componentService : server.service,
+    domain: login === "component" ? COMPONENT_BASE : server.host,
     muc: server.mucHost,
     accounts: {},
   };
   if (login === "component") connection.secret = creds.secret;
-  // One account per bot, plus `mesh-cli` for the send/receive tools.
-  const users = login === "client" ? [...config.instances.map((i) => i.id), "mesh-cli"] : [];
-  for (const user of users) {
-    creds.accounts[user] ??= token();
-    connection.accounts[user] = creds.accounts[user] ?? "";
-    await server.register(user, connection.accounts[user] ?? "");
-  }
+  // One account per bot (client login), and `mesh-cli` for the send/receive tools.
+  const register = async (c: MeshConfig) => {
+    const users = [...(login === "client" ? c.instances.map((i) => i.id) : []), "mesh-cli"];
+    for (const user of users) {
+      if (connection.accounts[user] !== undefined) continue;
+      creds.accounts[user] ??= token();
+      connection.accounts[user] = creds.accounts[user] ?? "";
+      await server.register(user, connection.accounts[user] ?? "");
+    }
+  };
+  await register(config);
   for (const admin of config.admins) {
     const [user, host] = admin.split("@");
     if (user === undefined || host !== server.host) continue;
@@ -92,7 +110,56 @@ export async function startManaged(config: MeshConfig, log: Logger): Promise<Man
       "operator accounts ready: passwords are in the credentials file",
     );
   }
-  return { connection, stop: () => server.stop() };
+  return {
+    connection,
+    stop: () => server.stop(),
+    // SIGHUP: bots added to the config get their account or component before they start.
+    async update(next) {
+      await register(next);
+      await server.setComponents?.(components(next));
+      await saveSecret(join(dir, "credentials.json"), creds);
+      await saveSecret(connectionFile(config.stateDir), connection);
+    },
+  };
+}
+
+interface Ports {
+  c2s: number;
+  component: number;
+}
+
+/**
+ * The ports of the last run, so an operator's client need not be re-pointed after a restart:
+ * the config's when it names them, else the remembered ones while free, else new free ones.
+ */
+async function choosePorts(
+  file: string,
+  xmpp: { port?: number; componentPort?: number },
+  log: Logger,
+): Promise<Ports> {
+  let last: Partial<Ports> = {};
+  try {
+    last = JSON.parse(await readFile(file, "utf8")) as Partial<Ports>;
+  } catch {
+    // first run
+  }
+  const pick = async (given: number | undefined, before: number | undefined, what: string) => {
+    if (given !== undefined) return given; // taken: Prosody's start says so
+    if (before !== undefined && (await isPortFree(before))) return before;
+    const port = await freePort();
+    if (before !== undefined) {
+      log.warn(
+        { was: before, now: port },
+        `the ${what} port of the last run is taken; clients must use the new one`,
+      );
+    }
+    return port;
+  };
+  const c2s = await pick(xmpp.port, last.c2s, "client");
+  let component = await pick(xmpp.componentPort, last.component, "component");
+  while (component === c2s) component = await freePort();
+  await writeFile(file, `${JSON.stringify({ c2s, component })}\n`);
+  return { c2s, component };
 }
 
 async function loadCredentials(file: string): Promise<Credentials> {

@@ -1,6 +1,9 @@
 // The shape every private XMPP server has, whichever software runs it (Prosody, ejabberd).
 
-/** An XEP-0114 external component the server accepts: all bots of a host share one domain. */
+/**
+ * An XEP-0114 external component the server accepts. Each bot is its own component domain:
+ * Prosody and ejabberd take one connection per component domain, and each bot is a process.
+ */
 export interface ComponentSpec {
   domain: string;
   secret: string;
@@ -31,6 +34,8 @@ export interface ManagedServer {
   stop(): Promise<void>;
   /** Stop and start again on the same ports and data (accounts and archives survive). */
   restart(): Promise<void>;
+  /** Accept these components from now on (restarts the server when the set changed). */
+  setComponents?(components: readonly ComponentSpec[]): Promise<void>;
 }
 
 /** Stanza size limit the managed servers are configured with: room for big event batches. */

@@ -1,5 +1,6 @@
 // Child-process plumbing shared by the managed servers: run a tool, reap leftovers, never leak.
 import { execFile, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 
 export interface RunResult {
@@ -81,12 +82,19 @@ export async function waitForExit(child: ChildProcess, timeoutMs: number): Promi
   });
 }
 
+/** Whether `pid` runs; a zombie (exited, not yet reaped by its parent) does not. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    // /proc/PID/stat: "pid (comm) S ...", the state after the last ")".
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true; // no /proc here: kill(0) is all we know
   }
 }
 

@@ -55,7 +55,9 @@ export function renderProsodyConfig(c: ProsodyConfigInput): string {
     'authentication = "internal_plain"',
     c.sqlArchive ? "" : 'storage = "internal"',
     "c2s_require_encryption = false; allow_unencrypted_plain_auth = true",
-    "allow_registration = true -- in-band registration, reachable from our bind address only",
+    // Accounts are made by the supervisor (prosodyctl): anyone on the machine could otherwise
+    // make one, and take a bot's nick before the bot is back.
+    "allow_registration = false",
     // Event batches ride in single stanzas; the batcher stays well under this.
     `c2s_stanza_size_limit = ${c.maxStanzaSize}`,
     `component_stanza_size_limit = ${c.maxStanzaSize}`,

@@ -13,6 +13,7 @@ import {
   probeXmpp,
   waitPortFree,
 } from "./ports.js";
+import { Backoff, DEFAULT_BACKOFF } from "../../sdk/backoff.js";
 import { captureTail, killOnExit, killStale, run, tailFile, waitForExit } from "./process.js";
 import { renderProsodyConfig } from "./prosody-config.js";
 
@@ -39,6 +40,11 @@ export interface StartProsodyOptions {
     /** Domain → address for peers (and their MUC hosts); our own names are added. */
     peers?: Readonly<Record<string, string>>;
   };
+  /**
+   * Restart Prosody with backoff when it dies on its own (the managed server: bots reconnect).
+   * Default false (tests that kill it on purpose).
+   */
+  watch?: boolean;
   /** How long to wait for the first stream features. Default 10 s. */
   readyTimeoutMs?: number;
   logger?: Logger;
@@ -61,7 +67,7 @@ export async function startProsody(opts: StartProsodyOptions): Promise<ManagedSe
   const bind = opts.bind ?? "127.0.0.1";
   const c2sPort = opts.c2sPort ?? (await freePort(bind));
   const componentPort = opts.componentPort ?? (await freePort(bind));
-  const components = opts.components ?? [];
+  let components = opts.components ?? [];
   const log = opts.logger?.child({ server: "prosody", c2sPort });
   const cfgPath = join(dir, "prosody.cfg.lua");
 
@@ -80,24 +86,27 @@ export async function startProsody(opts: StartProsodyOptions): Promise<ManagedSe
     // Nothing answers there: every name a peer needs must be in the hosts file.
     await writeFile(s2s.resolvConf, "nameserver 127.0.0.1\n");
   }
-  await writeFile(
-    cfgPath,
-    renderProsodyConfig({
-      dir,
-      host,
-      mucHost,
-      bind,
-      c2sPort,
-      componentPort,
-      components,
-      mam: opts.mam ?? true,
-      archiveItemLimit: opts.archiveItemLimit ?? 100_000,
-      sqlArchive: (opts.mam ?? true) && (await hasLuaSqlite()),
-      runAsRoot: isRoot(),
-      maxStanzaSize: MAX_STANZA_SIZE,
-      ...(s2s ? { s2s } : {}),
-    }),
-  );
+  const sqlArchive = (opts.mam ?? true) && (await hasLuaSqlite());
+  const writeConfig = () =>
+    writeFile(
+      cfgPath,
+      renderProsodyConfig({
+        dir,
+        host,
+        mucHost,
+        bind,
+        c2sPort,
+        componentPort,
+        components,
+        mam: opts.mam ?? true,
+        archiveItemLimit: opts.archiveItemLimit ?? 100_000,
+        sqlArchive,
+        runAsRoot: isRoot(),
+        maxStanzaSize: MAX_STANZA_SIZE,
+        ...(s2s ? { s2s } : {}),
+      }),
+    );
+  await writeConfig();
   // A Prosody left by a crashed run in this dir would hold the data files (and maybe ports).
   if (await killStale(join(dir, "prosody.pid"), cfgPath)) log?.warn("killed a stale Prosody");
 
@@ -115,15 +124,28 @@ export async function startProsody(opts: StartProsodyOptions): Promise<ManagedSe
     const [cmd, args] = setpriv
       ? [setpriv, ["--pdeathsig", "SIGTERM", prosody, "-F", "--config", cfgPath]]
       : [prosody, ["-F", "--config", cfgPath]];
-    const proc = spawn(cmd, args, { cwd: dir, detached: false, stdio: ["ignore", "pipe", "pipe"] });
+    // detached: a Ctrl-C meant for the mesh must not kill its server before the bots stop.
+    const proc = spawn(cmd, args, { cwd: dir, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     child = proc;
     stopping = false;
+    let ready = false;
     const out = captureTail(proc.stdout);
     const err = captureTail(proc.stderr);
     unhook = killOnExit(() => proc.kill("SIGTERM"));
     proc.once("exit", (code, signal) => {
       unhook();
-      if (!stopping) log?.error({ code, signal, pid: proc.pid }, "prosody exited unexpectedly");
+      if (stopping || child !== proc) return;
+      const ranMs = Date.now() - started;
+      if (!opts.watch || !ready) {
+        log?.error({ code, signal, pid: proc.pid }, "prosody exited unexpectedly");
+        return;
+      }
+      const delay = backoff.delayAfter(ranMs);
+      log?.error(
+        { code, signal, pid: proc.pid, restartInMs: delay },
+        "prosody exited unexpectedly; restarting it",
+      );
+      relaunch = setTimeout(() => relaunchNow(), delay);
     });
     const exited = (): string | undefined =>
       proc.exitCode !== null || proc.signalCode !== null
@@ -152,10 +174,27 @@ export async function startProsody(opts: StartProsodyOptions): Promise<ManagedSe
         `startProsody failed (config ${cfgPath}): ${(e as Error).message}\n${tail.join("\n")}`,
       );
     }
+    ready = true;
     log?.info({ pid: proc.pid, ms: Date.now() - started, dir }, "prosody ready");
+  };
+  const backoff = new Backoff(DEFAULT_BACKOFF);
+  let relaunch: NodeJS.Timeout | undefined;
+  let closed = false;
+  const relaunchNow = (): void => {
+    relaunch = undefined;
+    if (closed) return;
+    launch().catch((err: unknown) => {
+      if (closed) return;
+      const delay = backoff.delayAfter(0);
+      log?.error({ err, restartInMs: delay }, "prosody did not come back; trying again");
+      relaunch = setTimeout(() => relaunchNow(), delay);
+    });
   };
 
   const stop = async (): Promise<void> => {
+    closed = true;
+    if (relaunch) clearTimeout(relaunch);
+    relaunch = undefined;
     const proc = child;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
     stopping = true;
@@ -192,6 +231,18 @@ export async function startProsody(opts: StartProsodyOptions): Promise<ManagedSe
     stop,
     async restart() {
       await stop();
+      closed = false;
+      await launch();
+    },
+    async setComponents(list) {
+      // Prosody activates a component host only at start: a new one means a restart (the
+      // bots reconnect by themselves).
+      const key = (l: readonly ComponentSpec[]) => JSON.stringify(l.map((c) => c.domain).sort());
+      if (key(list) === key(components)) return;
+      components = list;
+      await writeConfig();
+      await stop();
+      closed = false;
       await launch();
     },
   };

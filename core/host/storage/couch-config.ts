@@ -26,7 +26,7 @@ export async function startEmbeddedCouch(
   await mkdir(dir, { recursive: true });
   const file = couchUrlFile(stateDir);
   await rm(file, { force: true });
-  const server = await startCouchServer({ dir });
+  const server = await startCouchServer({ dir, watch: { log } });
   await writeFile(file, server.url);
   log.info({ couchdb: server.url, dir }, "embedded CouchDB-compatible server running");
   return server;

@@ -35,6 +35,8 @@ process.on("unhandledRejection", (err) => {
 });
 // Our parent holds an IPC channel; when it goes, so do we (no orphan servers).
 process.once("disconnect", () => process.exit(0));
+// The parent may have died while this process was loading (before the listener was there).
+if (process.send !== undefined && !process.connected) process.exit(0);
 process.once("SIGTERM", () => process.exit(0));
 
 const Pouch = PouchDB.plugin(leveldb)

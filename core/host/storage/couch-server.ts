@@ -1,6 +1,8 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import type { Logger } from "pino";
+import { Backoff, DEFAULT_BACKOFF } from "../../sdk/backoff.js";
 
 export interface CouchServerOptions {
   /** Data, config and log of the server; created if missing. */
@@ -9,6 +11,8 @@ export interface CouchServerOptions {
   port?: number;
   /** Give up when not listening within this long (default 30 s). */
   startTimeoutMs?: number;
+  /** Start it again (same port and data, with backoff) when it dies on its own. */
+  watch?: { log: Logger };
 }
 
 export interface CouchServer {
@@ -31,12 +35,40 @@ const MAIN = fileURLToPath(new URL("./couch-main.ts", import.meta.url));
 export async function startCouchServer(opts: CouchServerOptions): Promise<CouchServer> {
   let proc: ChildProcess | undefined;
   let port = opts.port ?? 0;
-  const launch = async () => {
+  let relaunch: NodeJS.Timeout | undefined;
+  const backoff = new Backoff(DEFAULT_BACKOFF);
+  const launch = async (): Promise<void> => {
+    const started = Date.now();
     const spawned = await spawnServer(opts.dir, port, opts.startTimeoutMs ?? 30_000);
-    proc = spawned.proc;
+    const p = spawned.proc;
+    if (stopped) {
+      p.kill("SIGTERM"); // stop() came while it was starting
+      return;
+    }
+    proc = p;
     port = spawned.port;
+    p.once("exit", (code, signal) => {
+      if (proc !== p || !opts.watch) return; // stopped on purpose, or nobody watching
+      proc = undefined;
+      const log = opts.watch.log;
+      const again = (delay: number): void => {
+        log.error({ code, signal, restartInMs: delay }, "embedded CouchDB died; restarting it");
+        relaunch = setTimeout(() => {
+          relaunch = undefined;
+          launch().catch((err: unknown) => {
+            log.error({ err }, "embedded CouchDB did not come back");
+            if (!stopped) again(backoff.delayAfter(0));
+          });
+        }, delay);
+      };
+      again(backoff.delayAfter(Date.now() - started));
+    });
   };
+  let stopped = false;
   const stop = async () => {
+    stopped = true;
+    if (relaunch) clearTimeout(relaunch);
+    relaunch = undefined;
     const p = proc;
     proc = undefined;
     if (p === undefined || p.exitCode !== null || p.signalCode !== null) return;
@@ -56,10 +88,12 @@ export async function startCouchServer(opts: CouchServerOptions): Promise<CouchS
     },
     stop,
     start: async () => {
+      stopped = false;
       if (proc === undefined) await launch();
     },
     restart: async () => {
       await stop();
+      stopped = false;
       await launch();
     },
   };
@@ -73,6 +107,7 @@ async function spawnServer(
   const proc = fork(MAIN, ["--dir", dir, "--port", String(port)], {
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "pipe", "pipe", "ipc"],
+    detached: true, // its own process group: a Ctrl-C goes to the supervisor, which stops it
   });
   const errors: string[] = [];
   proc.stderr?.on("data", (chunk: Buffer) => {

@@ -96,6 +96,18 @@ export class Supervisor {
     this.#changed();
   }
 
+  /** Stop one instance and start it again now (an operator's `startup.ts restart ID`). */
+  async restart(id: string): Promise<boolean> {
+    const slot = this.#slots.get(id);
+    if (slot === undefined) return false;
+    this.#opts.log.info({ instance: id }, "restarting on request");
+    await this.#stopSlot(slot);
+    slot.wanted = true;
+    slot.status.restarts += 1;
+    this.#launch(slot);
+    return true;
+  }
+
   /** Stop every instance: SIGTERM, then SIGKILL after the grace period. */
   async stop(): Promise<void> {
     await Promise.all([...this.#slots.values()].map((slot) => this.#stopSlot(slot)));
@@ -107,6 +119,9 @@ export class Supervisor {
     const child = spawn(spec.command, spec.args, {
       // The IPC channel lets a child notice when the supervisor dies, even by SIGKILL.
       stdio: ["ignore", "inherit", "inherit", "ipc"],
+      // Its own process group: a Ctrl-C on the terminal reaches the supervisor only, which
+      // stops the bots in order (a bot that died of the same SIGINT looked like a crash).
+      detached: true,
       env: spec.env ?? process.env,
     });
     slot.child = child;

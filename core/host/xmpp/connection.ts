@@ -13,6 +13,7 @@ import {
   XmppConfigError,
   XmppError,
 } from "./errors.js";
+import { failureFields } from "../log.js";
 import { bareJid, domainOf } from "./jid.js";
 import { Keepalive, type KeepaliveOptions } from "./keepalive.js";
 import type { ConnectionEvents, StanzaLink } from "./link.js";
@@ -221,10 +222,12 @@ export class XmppConnection extends EventEmitter<ConnectionEvents> implements St
         if (this.#state !== "connecting") return;
         const fatal = permanent(err);
         if (fatal !== undefined) return this.#fail(fatal);
-        this.#log.warn(
-          { err, service: this.#service, attempt: this.#attempts },
-          "XMPP connection attempt failed; retrying",
-        );
+        // The first failure once; the retries that follow only at debug (a server down for a
+        // minute is one line, not sixty), and "XMPP online" says when it is back.
+        const fields = { ...failureFields(err), service: this.#service, attempt: this.#attempts };
+        if (this.#attempts === 1)
+          this.#log.warn(fields, "XMPP connection attempt failed; retrying");
+        else this.#log.debug(fields, "XMPP connection attempt failed again");
         continue;
       }
       if (this.#state !== "connecting") {
@@ -236,7 +239,8 @@ export class XmppConnection extends EventEmitter<ConnectionEvents> implements St
       this.#closing = false;
       this.#onlineSince = Date.now();
       this.#keepalive?.start();
-      this.#log.info({ jid: this.jid, service: this.#service }, "XMPP online");
+      const after = this.#attempts > 1 ? { attempts: this.#attempts } : {};
+      this.#log.info({ jid: this.jid, service: this.#service, ...after }, "XMPP online");
       this.#started?.resolve();
       this.#started = undefined;
       this.emit("online", this.jid);
