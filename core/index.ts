@@ -57,3 +57,12 @@ export {
   type LineBlock,
 } from "./sdk/files/follow.js";
 export { readJsonFile, writeAtomic, writeJsonFile } from "./sdk/state-file.js";
+export {
+  Journal,
+  readJsonLines,
+  type FsyncPolicy,
+  type JournalLoad,
+  type JournalOptions,
+  type JournalRecord,
+  type JsonLines,
+} from "./sdk/journal.js";

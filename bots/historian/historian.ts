@@ -77,7 +77,14 @@ export const historian = defineBot({
     // One store for the writes and the questions, opened on first use.
     const store = storeOpener(ctx);
     const queue = writeQueue(ctx, store);
-    await queue.start();
+    const load = await queue.start();
+    const { torn, unreadable, records, migrated } = load;
+    if (torn.length + unreadable.length > 0) {
+      const lines = { torn, unreadable: unreadable.length, first: unreadable.slice(0, 5) };
+      ctx.log.warn(lines, "queue journal: skipped records cut short by a crash or unreadable");
+    }
+    if (records + migrated > 0)
+      ctx.log.info({ records, migrated }, "queue journal: documents of the last run to write");
     const days = ctx.params.retention_days;
     if (days > 0) {
       ctx.every(

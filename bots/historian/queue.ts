@@ -1,13 +1,14 @@
 /**
- * The historian's write queue: every document is appended to a journal (JSON lines in the state
- * dir) before consume() returns, so a crash or a CouchDB outage loses nothing; a background loop
- * writes batches to CouchDB and deletes a journal segment once all of it is stored. Memory holds
- * at most `maxMemory` documents; beyond that a segment lives only on disk ("spilled") and is read
- * back when CouchDB is there again.
+ * The historian's write queue: every document is appended to a journal (core's Journal, in the
+ * state dir) before consume() returns, so a crash or a CouchDB outage loses nothing; a
+ * background loop writes batches to CouchDB and acknowledges them, and the journal deletes a
+ * segment once all of it is stored. Memory holds at most `maxMemory` documents; beyond that
+ * they live only on disk ("spilled") and are read back when CouchDB is there again.
  */
-import { mkdir, open, readdir, readFile, rm, type FileHandle } from "node:fs/promises";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { Journal, readJsonLines, type FsyncPolicy, type JournalLoad } from "../../core/index.js";
 
 export interface WriteQueueOptions<T> {
   dir: string;
@@ -18,8 +19,13 @@ export interface WriteQueueOptions<T> {
   lingerMs: number;
   /** Documents held in memory at most; more are only on disk until written. */
   maxMemory: number;
-  /** Lines per journal segment (default 10 × batchSize). */
+  /** Documents per journal segment (default 10 × batchSize). */
   segmentSize?: number;
+  /**
+   * Default: fsync once a second. A killed process loses nothing either way; a power loss may
+   * lose the last second, which the catch-up reads again only if its checkpoint was not saved.
+   */
+  fsync?: FsyncPolicy;
   retry?: { minMs: number; maxMs: number };
   /** Writing failed `failures` times in a row; `pending` documents wait. */
   onFailure?(err: unknown, failures: number, pending: number): void;
@@ -27,24 +33,14 @@ export interface WriteQueueOptions<T> {
   onRecovery?(failures: number, pending: number): void;
 }
 
-interface Segment<T> {
-  n: number;
-  file: string;
-  handle: FileHandle | undefined;
-  /** In memory; undefined when spilled (read back from the file). */
-  docs: T[] | undefined;
-  total: number;
-  done: number;
-  closed: boolean;
+/** What start() found: the journal's report, plus documents taken over from old segments. */
+export interface QueueLoad extends JournalLoad {
+  migrated: number;
 }
-
-const SEGMENT = /^segment-(\d+)\.jsonl$/;
 
 export class WriteQueue<T> {
   readonly #o: WriteQueueOptions<T>;
-  readonly #segments: Segment<T>[] = [];
-  #next = 0;
-  #chain: Promise<unknown> = Promise.resolve();
+  readonly #journal: Journal<T>;
   #wake: (() => void) | undefined;
   #stopped = false;
   #urgent = false;
@@ -53,40 +49,42 @@ export class WriteQueue<T> {
 
   constructor(opts: WriteQueueOptions<T>) {
     this.#o = opts;
+    this.#journal = new Journal<T>({
+      dir: opts.dir,
+      fsync: opts.fsync ?? { intervalMs: 1000 },
+      segmentRecords: opts.segmentSize ?? opts.batchSize * 10,
+      maxMemory: opts.maxMemory,
+    });
   }
 
   /** Documents not yet stored (in memory or on disk). */
   get pending(): number {
-    return this.#segments.reduce((n, s) => n + s.total - s.done, 0);
+    return this.#journal.size;
   }
 
   /** Load what an earlier run left in the journal, then start writing. */
-  async start(): Promise<void> {
-    await mkdir(this.#o.dir, { recursive: true });
-    const names = (await readdir(this.#o.dir)).filter((f) => SEGMENT.test(f));
-    const numbered = names.map((f) => Number(SEGMENT.exec(f)?.[1])).sort((a, b) => a - b);
-    for (const n of numbered) {
-      const file = this.#file(n);
-      const total = (await readLines<T>(file)).length;
-      this.#segments.push({
-        n,
-        file,
-        handle: undefined,
-        docs: undefined,
-        total,
-        done: 0,
-        closed: true,
-      });
-      this.#next = n + 1;
+  start(): Promise<QueueLoad> {
+    try {
+      const load = this.#journal.open();
+      const migrated = migrateSegments(this.#o.dir, this.#journal);
+      this.#loop = this.#run();
+      return Promise.resolve({ ...load, migrated });
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
-    this.#loop = this.#run();
   }
 
-  /** Journal a document; resolves once it is on disk. */
+  /** Journal a document; resolves once it is written to the journal. */
   push(doc: T): Promise<void> {
-    const appended = this.#chain.then(() => this.#append(doc));
-    this.#chain = appended.catch(() => undefined);
-    return appended;
+    try {
+      this.#journal.append(doc);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    // Not while backing off after a failure: new documents must not cause a retry storm.
+    const waiting = this.#journal.size;
+    if (this.#failures === 0 && (waiting >= this.#o.batchSize || waiting === 1)) this.#wake?.();
+    return Promise.resolve();
   }
 
   /**
@@ -101,71 +99,28 @@ export class WriteQueue<T> {
     this.#stopped = true;
     this.#wake?.();
     await this.#loop;
-    await this.#chain;
-    for (const s of this.#segments) await s.handle?.close();
-  }
-
-  #file(n: number): string {
-    return join(this.#o.dir, `segment-${String(n).padStart(8, "0")}.jsonl`);
-  }
-
-  async #append(doc: T): Promise<void> {
-    let seg = this.#segments.at(-1);
-    const size = this.#o.segmentSize ?? this.#o.batchSize * 10;
-    if (seg === undefined || seg.closed || seg.total >= size) {
-      if (seg !== undefined) await this.#close(seg);
-      const n = this.#next++;
-      seg = {
-        n,
-        file: this.#file(n),
-        handle: undefined,
-        docs: [],
-        total: 0,
-        done: 0,
-        closed: false,
-      };
-      seg.handle = await open(seg.file, "a");
-      this.#segments.push(seg);
-    }
-    await seg.handle?.appendFile(JSON.stringify(doc) + "\n");
-    const inMemory = this.#segments.reduce((n, s) => n + (s.docs ? s.total - s.done : 0), 0);
-    if (seg.docs !== undefined && inMemory >= this.#o.maxMemory) seg.docs = undefined;
-    seg.docs?.push(doc);
-    seg.total++;
-    // Not while backing off after a failure: new documents must not cause a retry storm.
-    const waiting = seg.total - seg.done;
-    if (this.#failures === 0 && (waiting >= this.#o.batchSize || waiting === 1)) this.#wake?.();
-  }
-
-  async #close(seg: Segment<T>): Promise<void> {
-    seg.closed = true;
-    const handle = seg.handle;
-    seg.handle = undefined;
-    await handle?.close();
+    this.#journal.close();
   }
 
   async #run(): Promise<void> {
     while (!this.#stopped) {
-      const seg = this.#segments.find((s) => s.done < s.total);
-      if (seg === undefined) {
+      const waiting = this.#journal.size;
+      if (waiting === 0) {
         await this.#sleep(60_000);
         continue;
       }
-      const waiting = seg.total - seg.done;
-      if (!seg.closed && waiting < this.#o.batchSize && !this.#urgent && this.#failures === 0) {
+      if (waiting < this.#o.batchSize && !this.#urgent && this.#failures === 0) {
         await this.#sleep(this.#o.lingerMs);
         if (this.#stopped) break;
       }
-      await this.#writeBatch(seg);
+      await this.#writeBatch();
     }
   }
 
-  async #writeBatch(seg: Segment<T>): Promise<void> {
-    const all = seg.docs ?? (await readLines<T>(seg.file)).slice(0, seg.total);
-    const start = seg.docs ? 0 : seg.done;
-    const batch = all.slice(start, start + this.#o.batchSize);
+  async #writeBatch(): Promise<void> {
+    const batch = this.#journal.read(this.#o.batchSize);
     try {
-      await this.#o.write(batch);
+      await this.#o.write(batch.map((r) => r.value));
     } catch (err) {
       this.#failures++;
       this.#o.onFailure?.(err, this.#failures, this.pending);
@@ -175,21 +130,7 @@ export class WriteQueue<T> {
     }
     if (this.#failures > 0) this.#o.onRecovery?.(this.#failures, this.pending);
     this.#failures = 0;
-    seg.done += batch.length;
-    if (seg.docs) seg.docs.splice(0, batch.length);
-    if (seg.done === seg.total) await this.#retire(seg);
-  }
-
-  /** Delete a fully stored segment, unless a document was appended meanwhile. */
-  #retire(seg: Segment<T>): Promise<void> {
-    const retired = this.#chain.then(async () => {
-      if (seg.done !== seg.total) return;
-      await this.#close(seg);
-      await rm(seg.file, { force: true });
-      this.#segments.splice(this.#segments.indexOf(seg), 1);
-    });
-    this.#chain = retired.catch(() => undefined);
-    return retired;
+    this.#journal.ack(batch.map((r) => r.seq));
   }
 
   async #sleep(ms: number): Promise<void> {
@@ -205,17 +146,25 @@ export class WriteQueue<T> {
   }
 }
 
-/** The complete JSON lines of a journal file (a torn last line from a crash is skipped). */
-async function readLines<T>(file: string): Promise<T[]> {
-  const text = await readFile(file, "utf8").catch(() => "");
-  const out: T[] = [];
-  for (const line of text.split("\n")) {
-    if (line === "") continue;
-    try {
-      out.push(JSON.parse(line) as T);
-    } catch {
-      // A line cut short by a crash: it was never acknowledged, catch-up brings it again.
-    }
+const OLD_SEGMENT = /^segment-(\d+)\.jsonl$/;
+
+/**
+ * Earlier versions journalled to `segment-NNNNNNNN.jsonl` files in the same dir, one document
+ * a line and no acknowledgements (a segment was deleted once stored). Journal what they hold,
+ * oldest first, and delete them; a crash in between only writes those documents twice, which
+ * the store counts as "already stored" (one document per event id).
+ */
+function migrateSegments<T>(dir: string, journal: Journal<T>): number {
+  const number = (f: string) => Number(OLD_SEGMENT.exec(f)?.[1]);
+  const old = readdirSync(dir).filter((f) => OLD_SEGMENT.test(f));
+  let docs = 0;
+  for (const name of old.sort((a, b) => number(a) - number(b))) {
+    // A torn last line was never acknowledged to the runtime: catch-up brings that event again.
+    const { records } = readJsonLines(join(dir, name));
+    for (const { value } of records) journal.append(value as T);
+    docs += records.length;
+    journal.sync();
+    rmSync(join(dir, name), { force: true });
   }
-  return out;
+  return docs;
 }

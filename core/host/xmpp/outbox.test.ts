@@ -1,10 +1,19 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { Event } from "../../sdk/event.js";
-import { Outbox } from "./outbox.js";
+import { journalDir, Outbox } from "./outbox.js";
 
 const log = pino({ level: "silent" });
 const dirs: string[] = [];
@@ -14,6 +23,13 @@ const spool = () => {
   return join(dir, "state", "outbox.jsonl");
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+/** Every line of the journal's segment files. */
+const journalLines = (file: string) =>
+  readdirSync(journalDir(file)).flatMap((f) =>
+    readFileSync(join(journalDir(file), f), "utf8")
+      .trim()
+      .split("\n"),
+  );
 
 describe("Outbox", () => {
   it("keeps what was accepted and not acknowledged across a restart", () => {
@@ -44,7 +60,8 @@ describe("Outbox", () => {
     const a = new Outbox({ file, log });
     a.open();
     a.add("r@x", new Event({ n: "1" }));
-    appendFileSync(file, '{"s":9,"r":"r@x","e":{"n":[');
+    const [segment] = readdirSync(journalDir(file));
+    appendFileSync(join(journalDir(file), segment ?? ""), '{"s":2,"v":{"r":"r@x","e":{"n":[');
     expect(new Outbox({ file, log }).open().map((e) => e.seq)).toEqual([1]);
   });
 
@@ -57,8 +74,35 @@ describe("Outbox", () => {
       (_, i) => box.add("r@x", new Event({ n: String(i) })).seq,
     );
     box.ack(seqs.slice(0, 25));
-    const lines = readFileSync(file, "utf8").trim().split("\n");
-    expect(lines).toHaveLength(5);
+    expect(journalLines(file)).toHaveLength(5);
     expect(new Outbox({ file, log }).open()).toHaveLength(5);
+  });
+
+  it("takes over the single-file spool of earlier versions without losing an event", () => {
+    const file = spool();
+    mkdirSync(join(file, ".."), { recursive: true });
+    // As the old outbox left it when killed: #1 and #3 reflected, #2 and #4 owed, a torn line.
+    writeFileSync(
+      file,
+      [
+        '{"s":1,"r":"raw@rooms.localhost","e":{"ip":["192.0.2.1"]}}',
+        '{"s":2,"r":"raw@rooms.localhost","e":{"ip":["192.0.2.2"],"n":["a","b"]}}',
+        '{"s":3,"r":"cases@rooms.localhost","e":{"ip":["192.0.2.3"]}}',
+        '{"a":[1,3]}',
+        '{"s":4,"r":"cases@rooms.localhost","e":{"ip":["192.0.2.4"]}}',
+        '{"s":5,"r":"raw@rooms.lo',
+      ].join("\n"),
+    );
+    const owed = (box: Outbox) =>
+      box.open().map((e) => [e.room, e.event.value("ip"), [...e.event.values("n")].sort()]);
+    const expected = [
+      ["raw@rooms.localhost", "192.0.2.2", ["a", "b"]],
+      ["cases@rooms.localhost", "192.0.2.4", []],
+    ];
+    const first = new Outbox({ file, log });
+    expect(owed(first)).toEqual(expected);
+    expect(existsSync(file)).toBe(false);
+    // no close(): the upgraded process dies too; the events are in the journal now
+    expect(owed(new Outbox({ file, log }))).toEqual(expected);
   });
 });

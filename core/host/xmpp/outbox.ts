@@ -1,66 +1,89 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, rmSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import type { Logger } from "pino";
 import { Event } from "../../sdk/event.js";
+import { Journal, readJsonLines, type FsyncPolicy } from "../../sdk/journal.js";
 
 /** One accepted event that the room has not reflected yet. */
 export interface OutboxEntry {
-  /** Monotonic sequence number: acknowledgements name it. */
+  /** Sequence number in the journal: acknowledgements name it. */
   seq: number;
   room: string;
   event: Event;
 }
 
 export interface OutboxOptions {
-  /** Spool file (JSON lines); without one the outbox lives in memory only. */
+  /**
+   * Spool: the journal goes to the directory beside it named `<name>.journal` (`outbox.jsonl`
+   * → `outbox.journal/`); a single-file spool of earlier versions at this path is taken over
+   * on open(). Without one the outbox lives in memory only.
+   */
   file?: string;
   log: Logger;
-  /** Rewrite the spool once this many acknowledged entries have piled up in it (default 20 000). */
+  /** Rewrite a journal segment once this many dead lines pile up in it (default 10 000). */
   compactAfter?: number;
+  /**
+   * Default: fsync once a second. A killed process loses nothing either way (every accepted
+   * event is written before add() returns); a power loss may lose the last second. Per-event
+   * fsync ("always") would cap publishing at a few hundred events a second.
+   */
+  fsync?: FsyncPolicy;
+}
+
+/** How an entry is journalled: room and the event's pairs. */
+interface Spooled {
+  r: string;
+  e: Record<string, string[]>;
 }
 
 /**
- * Events accepted for publishing and not yet reflected by their room. With a spool file every
- * accepted event is appended before `add` returns, so a crashed process loses nothing it had
- * accepted: the next start loads the spool and re-sends.
- *
- * Spool format, one JSON object a line, append-only:
- *   {"s":7,"r":"raw@rooms.localhost","e":{"ip":["192.0.2.1"]}}   accepted event #7
- *   {"a":[5,6,7]}                                                 #5–#7 reflected by the room
- * A torn last line (crash mid-write) is ignored. Compaction rewrites the live entries to a
- * temporary file and renames it over the spool (atomic on POSIX).
+ * Events accepted for publishing and not yet reflected by their room, journalled (core/sdk/
+ * journal.ts) before `add` returns, so a crashed process loses nothing it had accepted: the
+ * next start reloads what is owed and re-sends it. The Event objects are kept here, so the
+ * journal holds none of its values in memory (`maxMemory: 0`).
  */
 export class Outbox {
   readonly #live = new Map<number, OutboxEntry>();
+  readonly #journal: Journal<Spooled> | undefined;
   readonly #file: string | undefined;
   readonly #log: Logger;
-  readonly #compactAfter: number;
-  #fd: number | undefined;
   #nextSeq = 1;
-  #ackedInSpool = 0;
 
   constructor(opts: OutboxOptions) {
     this.#file = opts.file;
     this.#log = opts.log;
-    this.#compactAfter = opts.compactAfter ?? 20_000;
+    if (opts.file === undefined) return;
+    this.#journal = new Journal<Spooled>({
+      dir: journalDir(opts.file),
+      fsync: opts.fsync ?? { intervalMs: 1000 },
+      maxMemory: 0,
+      ...(opts.compactAfter !== undefined ? { compactAfter: opts.compactAfter } : {}),
+    });
   }
 
-  /** Load the spool (if any) and open it for appending; returns the entries still owed. */
+  /** Load the journal (and an old spool file), open it for appending; returns what is owed. */
   open(): OutboxEntry[] {
-    const file = this.#file;
-    if (file === undefined) return [];
-    mkdirSync(dirname(file), { recursive: true });
-    if (existsSync(file)) this.#load(file);
-    this.#compact(); // start from a clean file holding just what is owed
+    const journal = this.#journal;
+    if (journal === undefined) return [];
+    const load = journal.open();
+    const bad: number[] = [];
+    for (const { seq, value } of journal.read()) {
+      const event = toEvent(value.e);
+      if (event && typeof value.r === "string") this.#live.set(seq, { seq, room: value.r, event });
+      else bad.push(seq);
+    }
+    journal.ack(bad); // unsendable: keeping them would only keep their segment forever
+    if (load.torn.length > 0)
+      this.#log.warn({ files: load.torn }, "outbox: dropped a record a crash cut short");
+    if (load.unreadable.length + bad.length > 0) {
+      const lines = { unreadable: load.unreadable.length, first: load.unreadable.slice(0, 5) };
+      this.#log.warn({ ...lines, bad: bad.length }, "outbox: skipped unreadable records");
+    }
+    this.#migrate();
+    this.#log[this.size > 0 ? "info" : "debug"](
+      { dir: journalDir(this.#file ?? ""), owed: this.size },
+      "outbox loaded",
+    );
     return this.entries();
   }
 
@@ -74,76 +97,65 @@ export class Outbox {
     return this.#live.size;
   }
 
-  /** Accept an event: assign it a sequence number and spool it. */
+  /** Accept an event: journal it (when spooling) and give it a sequence number. */
   add(room: string, event: Event): OutboxEntry {
-    const entry: OutboxEntry = { seq: this.#nextSeq++, room, event };
-    this.#live.set(entry.seq, entry);
-    this.#append(`${JSON.stringify({ s: entry.seq, r: room, e: eventJson(event) })}\n`);
+    const seq = this.#journal?.append({ r: room, e: eventJson(event) }) ?? this.#nextSeq++;
+    const entry: OutboxEntry = { seq, room, event };
+    this.#live.set(seq, entry);
     return entry;
   }
 
   /** The room reflected these: forget them. */
   ack(seqs: readonly number[]): void {
     const done = seqs.filter((seq) => this.#live.delete(seq));
-    if (done.length === 0 || this.#fd === undefined) return;
-    this.#append(`${JSON.stringify({ a: done })}\n`);
-    this.#ackedInSpool += done.length;
-    if (this.#ackedInSpool >= this.#compactAfter && this.#ackedInSpool > this.#live.size)
-      this.#compact();
+    if (done.length > 0) this.#journal?.ack(done);
   }
 
-  /** Close the spool file; what is owed stays in it for the next start. */
+  /** Close the journal; what is owed stays in it for the next start. */
   close(): void {
-    if (this.#fd !== undefined) closeSync(this.#fd);
-    this.#fd = undefined;
+    this.#journal?.close();
   }
 
-  #append(line: string): void {
-    if (this.#fd !== undefined) writeSync(this.#fd, line);
-  }
-
-  #load(file: string): void {
-    const lines = readFileSync(file, "utf8").split("\n");
-    let bad = 0;
-    for (const [i, line] of lines.entries()) {
-      if (line === "") continue;
-      try {
-        const rec = JSON.parse(line) as { s?: number; r?: string; e?: unknown; a?: number[] };
-        if (Array.isArray(rec.a)) for (const seq of rec.a) this.#live.delete(seq);
-        else if (typeof rec.s === "number" && typeof rec.r === "string") {
-          this.#live.set(rec.s, { seq: rec.s, room: rec.r, event: Event.fromJson(rec.e) });
-          this.#nextSeq = Math.max(this.#nextSeq, rec.s + 1);
-        } else bad++;
-      } catch (err) {
-        // The last line may be torn by a crash mid-write; anything else is worth a warning.
-        if (i < lines.length - 1 && lines.slice(i + 1).some((l) => l !== "")) bad++;
-        else this.#log.debug({ err, file }, "ignoring a torn last spool line");
-      }
-    }
-    if (bad > 0) this.#log.warn({ file, bad }, "skipped unreadable outbox spool lines");
-    this.#log.info({ file, owed: this.#live.size }, "outbox spool loaded");
-  }
-
-  #compact(): void {
+  /**
+   * Earlier versions spooled to one file at `file`: `{"s":7,"r":room,"e":{..}}` per accepted
+   * event, `{"a":[5,6,7]}` per acknowledgement. Journal what it still owes, then delete it. A
+   * crash in between re-sends those events once more (at-least-once; receivers dedup by id).
+   */
+  #migrate(): void {
     const file = this.#file;
-    if (file === undefined) return;
-    const tmp = `${file}.tmp`;
-    const fd = openSync(tmp, "w");
-    let chunk = "";
-    for (const entry of this.#live.values()) {
-      chunk += `${JSON.stringify({ s: entry.seq, r: entry.room, e: eventJson(entry.event) })}\n`;
-      if (chunk.length > 1 << 20) {
-        writeSync(fd, chunk);
-        chunk = "";
-      }
+    if (file === undefined || !existsSync(file)) return;
+    const owed = new Map<number, { r?: unknown; e?: unknown }>();
+    for (const { value } of readJsonLines(file).records) {
+      const rec = value as { s?: unknown; r?: unknown; e?: unknown; a?: unknown } | null;
+      if (Array.isArray(rec?.a)) for (const seq of rec.a) owed.delete(seq as number);
+      else if (typeof rec?.s === "number") owed.set(rec.s, rec);
     }
-    writeSync(fd, chunk);
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, file);
-    this.close();
-    this.#fd = openSync(file, "a");
-    this.#ackedInSpool = 0;
+    let bad = 0;
+    for (const rec of owed.values()) {
+      const event = toEvent(rec.e);
+      if (event && typeof rec.r === "string") this.add(rec.r, event);
+      else bad++;
+    }
+    this.#journal?.sync();
+    rmSync(file, { force: true });
+    rmSync(`${file}.tmp`, { force: true });
+    this.#log[owed.size > 0 ? "info" : "debug"](
+      { file, events: owed.size - bad, bad },
+      "outbox: old spool file taken over",
+    );
+  }
+}
+
+/** `outbox.jsonl` → `outbox.journal`, beside it. */
+export function journalDir(file: string): string {
+  return join(dirname(file), `${basename(file, ".jsonl")}.journal`);
+}
+
+function toEvent(json: unknown): Event | undefined {
+  try {
+    return Event.fromJson(json);
+  } catch {
+    return undefined;
   }
 }
 
