@@ -105,7 +105,7 @@ async function* pollFeed(ctx: Ctx, feed: Resolved): AsyncIterable<Event> {
         : new Error(line ? `${text} (last ${unitOf(feed.format)} read: ${line})` : text, {
             cause: err,
           });
-    ctx.log.error({ feed: feed.name, err: out }, "feed poll failed");
+    // Logged once, by the runtime that retries the poll (one line, with the next try).
     return out;
   };
   const validators = await loadValidators(ctx.stateDir, key);
@@ -122,7 +122,8 @@ async function* pollFeed(ctx: Ctx, feed: Resolved): AsyncIterable<Event> {
       ...(validators ? { validators } : {}),
       onRetry: (why, ms) => {
         ctx.count("retries");
-        ctx.log.warn(
+        // Retries within one poll are detail; the poll's outcome is the line that matters.
+        ctx.log.debug(
           { feed: feed.name, delay: Math.round(ms) },
           `feed ${feed.name}: ${why}; retrying`,
         );
@@ -184,7 +185,7 @@ export const feed = defineBot({
     const f = resolve(ctx.params, ctx.id);
     sourceMapper(f); // a bad time pattern or regex fails here, not on the first poll
     if (f.authDropped) ctx.warn(f.authDropped);
-    ctx.log.info({ feed: f.name, url: safeUrl(f.url), format: f.format.type }, "feed ready");
+    ctx.log.debug({ feed: f.name, url: safeUrl(f.url), format: f.format.type }, "feed ready");
     return { poll: () => pollFeed(ctx, f) };
   },
 });

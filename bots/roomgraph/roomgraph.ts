@@ -37,7 +37,7 @@ export const roomgraph = defineBot({
   start(ctx) {
     const routes = ctx.routes ?? [];
     const compiled = compileRoutes(routes, (room) => ctx.resolveRoom(room));
-    ctx.log.info({ routes: routes.length }, "routes loaded");
+    ctx.log.debug({ routes: routes.length }, "routes loaded");
     return {
       handle(event, meta) {
         const out: Output[] = [];

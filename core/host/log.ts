@@ -29,10 +29,16 @@ export function createLogger(opts: LogOptions = {}): Logger {
     ...(opts.name === undefined ? {} : { name: opts.name }),
   };
   if (pretty) {
-    return pino({
-      ...base,
-      transport: { target: "pino-pretty", options: { destination: 2, colorize: true } },
-    });
+    // One line per record, led by who says it: `12:01:07 WARN spamhaus-drop: poll failed ...`.
+    const options = {
+      destination: 2,
+      colorize: true,
+      singleLine: true,
+      translateTime: "HH:MM:ss",
+      ignore: "pid,hostname,name,bot,instance,part,stream",
+      messageFormat: "{if name}{name}: {end}{msg}",
+    };
+    return pino({ ...base, transport: { target: "pino-pretty", options } });
   }
   return pino(base, pino.destination({ dest: 2, sync: false }));
 }

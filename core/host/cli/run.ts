@@ -1,3 +1,4 @@
+import { closeSync, openSync } from "node:fs";
 import { mkdir, writeFile, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -91,7 +92,15 @@ async function runLocked(
       log.error({ err }, "config reload failed; keeping the running config");
     }
   };
-  process.on("SIGHUP", () => void reload());
+  // SIGHUP is a reload, unless the terminal we ran in has gone (the window was closed): then
+  // the operator has left, and the mesh stops as on Ctrl-C instead of running on unseen.
+  const hadTerminal = canOpenTerminal();
+  process.on("SIGHUP", () => {
+    if (hadTerminal && !canOpenTerminal()) {
+      log.info("terminal closed; stopping the mesh");
+      stopRequested();
+    } else void reload();
+  });
   const control = listenControl(
     config.stateDir,
     async (req) => {
@@ -185,5 +194,15 @@ class StatusWriter {
       }
     }
     this.#busy = false;
+  }
+}
+
+/** Whether this process has a controlling terminal (a closed window takes it away). */
+function canOpenTerminal(): boolean {
+  try {
+    closeSync(openSync("/dev/tty", "r"));
+    return true;
+  } catch {
+    return false;
   }
 }

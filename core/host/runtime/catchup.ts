@@ -170,7 +170,8 @@ export class CatchUp {
     const after = this.o.checkpoints.get(room);
     const n = after === undefined ? 0 : await this.#read(room, s, gen, after);
     if (gen !== s.gen) return; // a rejoin started a newer catch-up
-    this.o.log.info({ room, after, events: n, waiting: s.buffer.length }, "caught up");
+    const level = n > 0 ? "info" : "debug";
+    this.o.log[level]({ room, after, events: n, waiting: s.buffer.length }, "caught up");
     s.catching = false;
     for (const b of s.buffer.splice(0)) {
       if (b.archiveId !== undefined && s.replayed.has(b.archiveId)) continue;

@@ -278,7 +278,7 @@ async function retryLoop<P extends ParamSpecs>(
       // One line, in the log and the lobby: the stack only for a programming error.
       ctx.warn(
         `${what} failed (${failures} in a row): ${errorText(err)}; next try in ${Math.round(wait / 1000)} s`,
-        { ...failureFields(err), failures, nextTryMs: wait },
+        { ...withoutReason(failureFields(err)), failures, nextTryMs: wait },
       );
       await sleep(wait, undefined, { signal: ctx.signal }).catch(() => undefined);
       continue;
@@ -294,4 +294,10 @@ function errorText(err: unknown): string {
 /** Normalise what a bot gives to an Event. */
 export function toEvent(init: EventInit): Event {
   return init instanceof Event ? init : new Event(init);
+}
+
+/** The message already says why: the stack (for a programming error) and code are what is left. */
+function withoutReason(fields: Record<string, unknown>): Record<string, unknown> {
+  const { reason: _reason, ...rest } = fields;
+  return rest;
 }

@@ -175,7 +175,7 @@ export async function startProsody(opts: StartProsodyOptions): Promise<ManagedSe
       );
     }
     ready = true;
-    log?.info({ pid: proc.pid, ms: Date.now() - started, dir }, "prosody ready");
+    log?.debug({ pid: proc.pid, ms: Date.now() - started, dir }, "prosody ready");
   };
   const backoff = new Backoff(DEFAULT_BACKOFF);
   let relaunch: NodeJS.Timeout | undefined;

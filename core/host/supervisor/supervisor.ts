@@ -128,7 +128,7 @@ export class Supervisor {
     const startedAt = Date.now();
     slot.status = { ...slot.status, state: "running", startedAt };
     if (child.pid !== undefined) slot.status.pid = child.pid;
-    this.#opts.log.info({ instance: spec.id, pid: child.pid }, "started");
+    this.#opts.log.debug({ instance: spec.id, pid: child.pid }, "started");
     slot.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
         resolve();

@@ -240,7 +240,11 @@ export class XmppConnection extends EventEmitter<ConnectionEvents> implements St
       this.#onlineSince = Date.now();
       this.#keepalive?.start();
       const after = this.#attempts > 1 ? { attempts: this.#attempts } : {};
-      this.#log.info({ jid: this.jid, service: this.#service, ...after }, "XMPP online");
+      // Back after failures is news; the first login of a start is detail.
+      this.#log[this.#attempts > 1 ? "info" : "debug"](
+        { jid: this.jid, service: this.#service, ...after },
+        "XMPP online",
+      );
       this.#started?.resolve();
       this.#started = undefined;
       this.emit("online", this.jid);
