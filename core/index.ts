@@ -39,15 +39,31 @@ export { parseRule, formatRule, lintRule, Rule, RuleSyntaxError } from "./sdk/ru
 export type { Atom, MatchNode, RuleNode } from "./sdk/rules/index.js";
 export {
   parseAddr,
+  addrProblem,
+  NOT_AN_IP,
   formatAddr,
   formatV4,
   formatV6,
+  isLoopback,
   isSpecial,
-  reversedNibbles,
-  v4Number,
-  v6Words,
+  reverseName,
   type Addr,
+  type AddrOptions,
 } from "./sdk/net/ip.js";
+export {
+  parseRange,
+  readRange,
+  networkOf,
+  rangeOf,
+  ends,
+  contains,
+  prefixLength,
+  formatRange,
+  IpError,
+  type IpRange,
+  type RangeForm,
+  type RangeOptions,
+} from "./sdk/net/range.js";
 export { RangeSet, RangeIndex, V6_ID } from "./sdk/net/ranges.js";
 export { watchFiles, type Watcher } from "./sdk/files/watch.js";
 export {

@@ -4,7 +4,7 @@
  * (IPv6) gives `ASNS | prefix | cc | registry | allocated`, then TXT `AS<n>.asn.cymru.com`
  * gives `asn | cc | registry | allocated | name`. Fields "" and "-" mean unknown.
  */
-import { Event, formatV4, reversedNibbles, type Addr } from "../../core/index.js";
+import { Event, reverseName, type Addr } from "../../core/index.js";
 import { Limit } from "./limit.js";
 import { TtlLru } from "./lru.js";
 
@@ -14,8 +14,7 @@ export interface TxtResolver {
 
 /** The origin query name of an address. */
 export function originName(a: Addr): string {
-  if (a.v === 4) return `${formatV4(a.n).split(".").reverse().join(".")}.origin.asn.cymru.com`;
-  return `${reversedNibbles(a.w)}.origin6.asn.cymru.com`;
+  return `${reverseName(a)}.origin${a.v === 6 ? "6" : ""}.asn.cymru.com`;
 }
 
 /** The fields of each TXT record (its strings joined, as cymruwhois.py does), "-" as "". */

@@ -1,4 +1,4 @@
-import { isIP } from "node:net";
+import { isLoopback, parseAddr } from "../../sdk/net/ip.js";
 import { XmppConfigError } from "./errors.js";
 
 /** Where a connection goes: `xmpp://host:port` (TCP, STARTTLS) or `xmpps://host:port` (TLS). */
@@ -33,8 +33,6 @@ export function parseService(service: string): ServiceAddress {
 export function isLoopbackHost(host: string): boolean {
   const h = host.toLowerCase().replace(/\.$/, "");
   if (h === "localhost" || h.endsWith(".localhost")) return true; // RFC 6761 §6.3
-  const v4 = h.startsWith("::ffff:") ? h.slice(7) : h;
-  if (isIP(v4) === 4) return v4.split(".")[0] === "127";
-  if (isIP(h) === 6) return /^(0{0,4}:){2,7}0{0,3}1$/.test(h) || h === "::1";
-  return false;
+  const addr = parseAddr(h);
+  return addr !== null && isLoopback(addr);
 }

@@ -4,13 +4,12 @@
  * one added last). Built once by a sweep into disjoint segments, then each lookup is a binary
  * search over typed arrays: ~1M prefixes take ~30 bytes each and no per-prefix objects.
  */
-import { formatV4, formatV6, type Addr } from "./ip.js";
+import { v6Big, v6FromBig, type Addr } from "./ip.js";
+import { formatRange, networkOf, type IpRange } from "./range.js";
 
 /** Added to the index of an IPv6 range to make its id (IPv4 ranges: the index itself). */
 export const V6_ID = 2 ** 31;
 const V6_MAX = (1n << 128n) - 1n;
-/** Host bits of an IPv6 prefix of each length. */
-const HOST_MASKS = Array.from({ length: 129 }, (_, bits) => (1n << BigInt(128 - bits)) - 1n);
 
 interface Ops<K> {
   zero: K;
@@ -40,24 +39,18 @@ export class RangeSet {
   /** Add `first`..`last` (same version, first ≤ last); returns the range's id. */
   add(first: Addr, last: Addr): number {
     if (first.v === 4 && last.v === 4) return this.#add4(first.n, last.n);
-    if (first.v === 6 && last.v === 6) return this.#add6(toBig(first.w), toBig(last.w));
+    if (first.v === 6 && last.v === 6) return this.#add6(v6Big(first.w), v6Big(last.w));
     throw new RangeError("a range cannot mix IPv4 and IPv6");
   }
 
   /** Add the CIDR block of `bits` leading bits around `base`; returns its id. */
   addCidr(base: Addr, bits: number): number {
-    const max = base.v === 4 ? 32 : 128;
-    if (!Number.isInteger(bits) || bits < 0 || bits > max) {
-      throw new RangeError(`prefix length ${bits} out of 0-${max}`);
-    }
-    if (base.v === 4) {
-      const size = 2 ** (32 - bits);
-      const first = Math.floor(base.n / size) * size;
-      return this.#add4(first, first + size - 1);
-    }
-    const host = HOST_MASKS[bits] ?? 0n;
-    const first = toBig(base.w) & ~host;
-    return this.#add6(first, first | host);
+    return this.addRange(networkOf(base, bits));
+  }
+
+  /** Add a range (net/range.ts); returns its id. */
+  addRange(r: IpRange): number {
+    return r.v === 4 ? this.#add4(r.first, r.last) : this.#add6(r.first, r.last);
   }
 
   #add4(first: number, last: number): number {
@@ -82,7 +75,7 @@ export class RangeSet {
     const v4 = sweep(this.#v4.first, this.#v4.last, NUM);
     const v6 = sweep(this.#v6.first, this.#v6.last, BIG);
     const v6Starts = new Uint32Array(v6.starts.length * 4);
-    v6.starts.forEach((s, i) => v6Starts.set(toWords(s), i * 4));
+    v6.starts.forEach((s, i) => v6Starts.set(v6FromBig(s), i * 4));
     return new RangeIndex(
       { first: Uint32Array.from(this.#v4.first), last: Uint32Array.from(this.#v4.last) },
       { starts: Uint32Array.from(v4.starts), ids: Int32Array.from(v4.ids) },
@@ -130,21 +123,14 @@ export class RangeIndex {
     return local < 0 ? -1 : V6_ID + local;
   }
 
-  /** The range as a CIDR when it is one, else `first-last`. */
+  /** The range as a CIDR when it is one (one address too: /32, /128), else `first-last`. */
   text(id: number): string {
     if (id < V6_ID) {
-      const [f, l] = [this.r4.first[id] ?? 0, this.r4.last[id] ?? 0];
-      const bits = 32 - Math.log2(l - f + 1);
-      return Number.isInteger(bits) && f % (l - f + 1) === 0
-        ? `${formatV4(f)}/${bits}`
-        : `${formatV4(f)}-${formatV4(l)}`;
+      const [first, last] = [this.r4.first[id] ?? 0, this.r4.last[id] ?? 0];
+      return formatRange({ v: 4, first, last }, "cidr");
     }
-    const [f, l] = [this.r6.first[id - V6_ID] ?? 0n, this.r6.last[id - V6_ID] ?? 0n];
-    const size = l - f + 1n;
-    const bits = size.toString(2).length - 1;
-    return (size & (size - 1n)) === 0n && f % size === 0n
-      ? `${formatV6(toWords(f))}/${128 - bits}`
-      : `${formatV6(toWords(f))}-${formatV6(toWords(l))}`;
+    const [first, last] = [this.r6.first[id - V6_ID] ?? 0n, this.r6.last[id - V6_ID] ?? 0n];
+    return formatRange({ v: 6, first, last }, "cidr");
   }
 }
 
@@ -250,21 +236,6 @@ class Heap {
     }
     return top;
   }
-}
-
-function toBig(w: ArrayLike<number>): bigint {
-  return (
-    (BigInt(w[0] ?? 0) << 96n) |
-    (BigInt(w[1] ?? 0) << 64n) |
-    (BigInt(w[2] ?? 0) << 32n) |
-    BigInt(w[3] ?? 0)
-  );
-}
-
-function toWords(n: bigint): Uint32Array {
-  const w = new Uint32Array(4);
-  for (let i = 3; i >= 0; i--, n >>= 32n) w[i] = Number(n & 0xffffffffn);
-  return w;
 }
 
 function cmpWords(arr: Uint32Array, at: number, w: Uint32Array): number {

@@ -74,7 +74,10 @@ describe("ip in / not in", () => {
       [{ ip: "2001:db8::1" }, false],
       [{ ip: "::ffff:192.0.2.1" }, false],
     ]);
-    table("ip in ::ffff:192.0.2.0/120", [[{ ip: "::ffff:192.0.2.7" }, true]]);
+    table("ip in ::ffff:192.0.2.0/120", [
+      [{ ip: "::ffff:192.0.2.7" }, true],
+      [{ ip: "::192.0.2.7" }, false], // IPv4-compatible ::c000:207, as inet_pton reads it
+    ]);
   });
 
   it("not in: some value is outside (or is no address at all)", () => {
