@@ -21,6 +21,8 @@ describe("queryName", () => {
     expect(DOMAIN && queryName("not a name", DOMAIN)).toBeUndefined();
     expect(IP && queryName("example.com", IP)).toBeUndefined();
     expect(IP && queryName("192.0.2.010", IP)).toBeUndefined();
+    // A zone id names a link; the address it was on is not what a DNSBL lists.
+    expect(IP && queryName("fe80::1%eth0", IP)).toBeUndefined();
   });
 });
 

@@ -2,9 +2,7 @@
  * DNSBL zones and their answers, pure: which name to ask (RFC 5782 §2.1 reversed IPv4 octets,
  * §2.4 IPv6 nibbles, §3 names under the zone for domain lists) and what an answer means.
  */
-import { isIP, isIPv4 } from "node:net";
-import ipaddr from "ipaddr.js";
-import { ParamError } from "../../core/index.js";
+import { ParamError, parseAddr, reverseName } from "../../core/index.js";
 
 export interface Zone {
   /** The list's DNS zone, lower case, no trailing dot (`zen.spamhaus.org`). */
@@ -34,8 +32,10 @@ function dnsName(raw: string): string | undefined {
   return name.split(".").every((l) => LABEL.test(l)) ? name : undefined;
 }
 
+/** 127.0.0.0/8 written as a dotted quad (not ::ffff:127.0.0.2: codes are compared as text). */
 function isListCode(text: string): boolean {
-  return isIPv4(text) && text.startsWith("127.");
+  const a = parseAddr(text, { mapped: "ipv6" });
+  return a?.v === 4 && a.n >>> 24 === 127;
 }
 
 function checkZone(raw: unknown, where: string): Zone {
@@ -91,17 +91,12 @@ export function checkZones(raw: unknown): Zone[] {
 /** The name to ask for `value` under `zone`, or undefined when the value is no IP / domain. */
 export function queryName(value: string, zone: Zone): string | undefined {
   if (zone.kind === "domain") {
-    const name = isIP(value) === 0 ? dnsName(value) : undefined;
+    const name = parseAddr(value) === null ? dnsName(value) : undefined;
     return name === undefined ? undefined : dnsName(`${name}.${zone.zone}`);
   }
-  if (isIP(value) === 0) return undefined;
   // ::ffff:192.0.2.1 is the IPv4 address, and is asked as one.
-  const addr = ipaddr.process(value);
-  const labels =
-    addr.kind() === "ipv4"
-      ? addr.toByteArray().map(String)
-      : addr.toByteArray().flatMap((b) => [(b >> 4).toString(16), (b & 15).toString(16)]);
-  return `${labels.reverse().join(".")}.${zone.zone}`;
+  const addr = parseAddr(value);
+  return addr === null ? undefined : `${reverseName(addr)}.${zone.zone}`;
 }
 
 /** What the A records of one answer mean. */

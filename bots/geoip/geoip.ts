@@ -1,4 +1,3 @@
-import { isIP } from "node:net";
 import {
   defineBot,
   drop,
@@ -6,6 +5,7 @@ import {
   expertOutput,
   expertParams,
   param,
+  parseAddr,
   type BotContext,
   missingFiles,
 } from "../../core/index.js";
@@ -30,7 +30,7 @@ export function lookupAll(db: GeoDatabase, event: Event, ctx: Ctx): Event {
   const added = new Event();
   for (const key of ctx.params.keys) {
     for (const value of event.values(key)) {
-      if (isIP(value) === 0) {
+      if (parseAddr(value) === null) {
         ctx.count("not an ip");
         continue;
       }

@@ -10,6 +10,13 @@ describe("plain list entries", () => {
     ["192.0.2.0/24", "cidr", "192.0.2.0/24"],
     ["2001:db8::/32", "cidr", "2001:db8::/32"],
     ["192.0.2.1-192.0.2.9", "range", "192.0.2.1-192.0.2.9"],
+    ["192.0.2.0-192.0.2.255", "range", "192.0.2.0-192.0.2.255"],
+    // One address, one event: mapped is the IPv4 address, a CIDR its network.
+    ["::ffff:192.0.2.1", "ip", "192.0.2.1"],
+    ["::192.0.2.1", "ip", "::c000:201"], // IPv4-compatible: not mapped, not ::ffff:c000:201
+    ["192.0.2.1/24", "cidr", "192.0.2.0/24"],
+    ["2001:DB8::1/32", "cidr", "2001:db8::/32"],
+    ["::ffff:192.0.2.0/120", "cidr", "192.0.2.0/24"],
     ["Example.COM.", "domain", "example.com"],
     ["xn--bcher-kva.example", "domain", "xn--bcher-kva.example"],
     ["http://example.com/a?b#c", "url", "http://example.com/a?b#c"],
@@ -21,6 +28,8 @@ describe("plain list entries", () => {
     "192.0.2.256",
     "010.0.0.1",
     "192.0.2.0/33",
+    "192.0.2.0/",
+    "192.0.2.0/0x18",
     "192.0.2.9-192.0.2.1",
     "192.0.2.1-2001:db8::1",
     "localhost",
