@@ -89,7 +89,7 @@ describe("asn bot, source table", () => {
     const table = await file("pfx2as.txt", PFX2AS);
     const b = await start({ table });
     expect(b.warnings).toEqual([
-      `routing table: 1 bad line(s) skipped; first: ${table}:6: bad prefix length "33"`,
+      `routing table: 1 bad line(s) skipped; first: ${table}:6: "203.0.113.0/33": prefix length 33 is out of range 0-32 for IPv4`,
     ]);
     expect(b.counters.get("bad lines")).toBe(1);
   });

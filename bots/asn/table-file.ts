@@ -10,7 +10,13 @@
 import { readFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
-import { parseAddr, RangeSet, V6_ID, type RangeIndex } from "../../core/index.js";
+import {
+  readRange,
+  RangeSet,
+  V6_ID,
+  type RangeIndex,
+  type RangeOptions,
+} from "../../core/index.js";
 
 /** What a range says beyond its extent; shared by all ranges with the same facts. */
 export interface RouteInfo {
@@ -38,6 +44,9 @@ export async function readText(file: string): Promise<string> {
 }
 
 const ASNS = /^\d+([_,]\d+)*$/;
+// pfx2as prefixes are routes as announced: a block is its network even with host bits set.
+const PFX2AS: RangeOptions = { forms: ["cidr"], hostBits: "mask" };
+const IP2ASN: RangeOptions = { forms: ["range"] };
 
 /** Load routing tables (each file pfx2as or ip2asn, IPv4 and/or IPv6) into one index. */
 export async function loadRouteTable(files: readonly string[]): Promise<RouteTable> {
@@ -102,34 +111,24 @@ class TableBuilder {
 
   #pfx2as(cols: string[]): string | undefined {
     const [prefix = "", length = "", asn = ""] = cols;
-    const base = parseAddr(prefix);
-    if (!base) return `not an IP address: ${JSON.stringify(prefix)}`;
-    const bits = length.length <= 3 ? Number(length) : NaN;
-    if (!(Number.isInteger(bits) && bits >= 0 && bits <= (base.v === 4 ? 32 : 128))) {
-      return `bad prefix length ${JSON.stringify(length)}`;
-    }
+    const text = `${prefix}/${length}`;
+    const block = readRange(text, PFX2AS);
+    if (typeof block === "string") return `${JSON.stringify(text)}: ${block}`;
     let info = this.#interned.get(asn);
     if (info === undefined) {
       if (!ASNS.test(asn)) return `bad AS number ${JSON.stringify(asn)}`;
       info = this.infos.push({ asns: [...new Set(asn.split(/[_,]/))] }) - 1;
       this.#interned.set(asn, info);
     }
-    this.#place(this.set.addCidr(base, bits), info);
+    this.#place(this.set.addRange(block), info);
     return undefined;
   }
 
   #ip2asn(cols: string[]): string | undefined {
     const [start = "", end = "", asn = "", cc = "", desc = ""] = cols;
-    const first = parseAddr(start);
-    const last = parseAddr(end);
-    if (
-      !first ||
-      !last ||
-      first.v !== last.v ||
-      (first.v === 4 && last.v === 4 && first.n > last.n)
-    ) {
-      return `not an address range: ${JSON.stringify(`${start}-${end}`)}`;
-    }
+    const text = `${start}-${end}`;
+    const range = readRange(text, IP2ASN);
+    if (typeof range === "string") return `${JSON.stringify(text)}: ${range}`;
     if (!/^\d+$/.test(asn)) return `bad AS number ${JSON.stringify(asn)}`;
     if (asn === "0") return undefined; // "Not routed"
     const key = `${asn}\t${cc}\t${desc}`;
@@ -143,11 +142,7 @@ class TableBuilder {
         }) - 1;
       this.#interned.set(key, info);
     }
-    try {
-      this.#place(this.set.add(first, last), info);
-    } catch (err) {
-      return (err as Error).message;
-    }
+    this.#place(this.set.addRange(range), info);
     return undefined;
   }
 }

@@ -3,9 +3,11 @@
  * (longest match), or the customer of the AS number.
  */
 import {
-  formatAddr,
-  parseAddr,
+  formatRange,
+  NOT_AN_IP,
+  readRange,
   type Addr,
+  type IpRange,
   RangeSet,
   V6_ID,
   type RangeIndex,
@@ -22,47 +24,23 @@ export interface CustomerIndex {
 
 const ASN = /^(?:AS)?(\d{1,10})$/i;
 
-/** The same network however it is written: `192.0.2.1/24` is `192.0.2.0/24`. */
-function keyOf(p: Parsed): string {
-  if ("asn" in p) return `AS${p.asn}`;
-  if ("first" in p) return `${formatAddr(p.first)}-${formatAddr(p.last)}`;
-  const { cidr: a, bits } = p;
-  if (a.v === 4) {
-    const size = 2 ** (32 - bits);
-    return `${formatAddr({ v: 4, n: Math.floor(a.n / size) * size })}/${bits}`;
-  }
-  const w = a.w.map((word, i) => {
-    const keep = Math.min(32, Math.max(0, bits - 32 * i));
-    return keep === 0 ? 0 : keep === 32 ? word : (word >>> (32 - keep)) * 2 ** (32 - keep);
-  });
-  return `${formatAddr({ v: 6, w })}/${bits}`;
-}
+type Parsed = { asn: string } | { range: IpRange };
 
-type Parsed = { asn: string } | { first: Addr; last: Addr } | { cidr: Addr; bits: number };
-
-/** A claim's network, AS number, or why it is neither. */
+/**
+ * A claim's network, AS number, or why it is neither. A CIDR with host bits set is refused, not
+ * widened: `192.0.2.10/24` may mean the /24 or 192.0.2.10 alone, and guessing wide would send
+ * one customer the reports of its neighbours.
+ */
 function parseClaim(text: string): Parsed | string {
   const asn = ASN.exec(text);
   if (asn?.[1] !== undefined) {
     const n = Number(asn[1]);
     return n <= 0xffffffff ? { asn: String(n) } : `AS number ${text} out of range`;
   }
-  const dash = text.indexOf("-");
-  if (dash >= 0) {
-    const first = parseAddr(text.slice(0, dash).trim());
-    const last = parseAddr(text.slice(dash + 1).trim());
-    if (!first || !last || first.v !== last.v)
-      return `not an address range: ${JSON.stringify(text)}`;
-    return { first, last };
-  }
-  const slash = text.indexOf("/");
-  const base = parseAddr(slash < 0 ? text : text.slice(0, slash));
-  if (!base) return `not a network, address or AS number: ${JSON.stringify(text)}`;
-  const bits = slash < 0 ? (base.v === 4 ? 32 : 128) : Number(text.slice(slash + 1));
-  if (!Number.isInteger(bits) || bits < 0 || bits > (base.v === 4 ? 32 : 128)) {
-    return `bad prefix length in ${JSON.stringify(text)}`;
-  }
-  return { cidr: base, bits };
+  const range = readRange(text);
+  if (typeof range !== "string") return { range };
+  const why = range === NOT_AN_IP ? "not a network, address or AS number" : range;
+  return `${JSON.stringify(text)}: ${why}`;
 }
 
 /** Index the claims of a customers file; claims that cannot be used are added to problems. */
@@ -79,7 +57,8 @@ export function indexCustomers(file: string, parsed: CustomersFile): CustomerInd
       parsed.problems.push(`${where}: ${p}; skipped`);
       continue;
     }
-    const key = keyOf(p);
+    // The same network however it is written: 192.0.2.0-192.0.2.255 is 192.0.2.0/24.
+    const key = "asn" in p ? `AS${p.asn}` : formatRange(p.range, "cidr");
     const earlier = seen.get(key);
     if (earlier) {
       if (earlier.customer.id !== claim.customer.id) {
@@ -91,14 +70,9 @@ export function indexCustomers(file: string, parsed: CustomersFile): CustomerInd
     if ("asn" in p) {
       asns.set(p.asn, claim.customer);
     } else {
-      try {
-        const id = "cidr" in p ? set.addCidr(p.cidr, p.bits) : set.add(p.first, p.last);
-        if (id < V6_ID) owners[id] = claim.customer;
-        else v6Owners[id - V6_ID] = claim.customer;
-      } catch (err) {
-        parsed.problems.push(`${where}: ${claim.text}: ${(err as Error).message}; skipped`);
-        continue;
-      }
+      const id = set.addRange(p.range);
+      if (id < V6_ID) owners[id] = claim.customer;
+      else v6Owners[id - V6_ID] = claim.customer;
     }
     seen.set(key, claim);
   }

@@ -63,9 +63,10 @@ describe.each([
   it("reports each bad entry with file and line, and uses the rest", async () => {
     const b = await start({ file: fixture(name) });
     expect(b.counters.get("bad entries")).toBe(bad.length);
-    const first = `${fixture(name)}:${bad[0]}: customer c: bad prefix length in "203.0.113.0/33"`;
+    const first = `${fixture(name)}:${bad[0]}: customer c: "203.0.113.0/33": prefix length 33 is out of range 0-32 for IPv4`;
     expect(b.warnings).toEqual([`customers file: ${first}; skipped (and ${bad.length - 1} more)`]);
-    // The duplicate stays customer b's; the entries without an id or with a bad email are out.
+    // c's 192.0.2.129/26 (host bits set) is refused, so the address stays b's; the entries
+    // without an id or with a bad email are out.
     expect(await b.handle({ ip: "192.0.2.129" })).toEqual([{ ...B, ip: ["192.0.2.129"] }]);
     expect(await b.handle({ ip: "203.0.113.200" })).toEqual([{ ip: ["203.0.113.200"] }]);
   });

@@ -1,6 +1,16 @@
 // The questions behind the commands: parse, scan the store, shape an Answer. Pure given the
 // backend and the clock, so each is tested against an in-memory fake.
-import { formatRule, parseRule, type Rule } from "../../core/index.js";
+import {
+  addrProblem,
+  formatRange,
+  formatRule,
+  NOT_AN_IP,
+  parseAddr,
+  parseRule,
+  rangeOf,
+  readRange,
+  type Rule,
+} from "../../core/index.js";
 import { countTable, eventTable, table, type Answer } from "./format.js";
 import { parseClauses, QuestionError, splitBy } from "./query-parse.js";
 import { scan, type QueryBackend, type ScanResult, type StoredEvent } from "./query.js";
@@ -99,9 +109,9 @@ export async function askSubject(
 
 function subjectRule(kind: keyof typeof SUBJECT, arg: string): Rule {
   const s = SUBJECT[kind];
-  const bad = () =>
+  const bad = (why?: string) =>
     new QuestionError(
-      `expected ${kind === "asn" ? "an AS number" : kind === "ip" ? "an IP address" : "a network in CIDR"}`,
+      `expected ${kind === "asn" ? "an AS number" : kind === "ip" ? "an IP address" : "a network in CIDR"}${why ? ` (${why})` : ""}`,
     );
   const value = kind === "asn" ? arg.replace(/^as/i, "") : arg;
   if (value === "" || /\s/.test(value)) throw bad();
@@ -109,16 +119,18 @@ function subjectRule(kind: keyof typeof SUBJECT, arg: string): Rule {
     if (!/^\d+$/.test(value)) throw bad();
     return parseRule(s.text(value));
   }
-  let r: Rule;
-  try {
-    r = parseRule(s.text(value));
-  } catch {
-    throw bad();
+  if (kind === "ip") {
+    const a = parseAddr(value);
+    if (a === null) {
+      const why = addrProblem(value);
+      throw bad(why === NOT_AN_IP ? undefined : why);
+    }
+    return parseRule(s.text(formatRange(rangeOf(a))));
   }
-  const atom = r.node.type === "match" ? r.node.value : null;
-  if (atom?.kind !== "ip") throw bad();
-  if ((kind === "ip") !== (atom.first === atom.last)) throw bad();
-  return r;
+  const net = readRange(value, { forms: ["cidr", "range"] });
+  // A host bit set or a bad prefix length is told; a word that is no network at all is not.
+  if (typeof net === "string") throw bad(/[/-]/.test(value) ? net : undefined);
+  return parseRule(s.text(formatRange(net, "cidr")));
 }
 
 /** `value (n), value (n)` for a key, most frequent first, at most six named. */

@@ -101,6 +101,13 @@ describe("!ip / !net / !asn", () => {
     expect(reply).toContain("latest 3:");
   });
 
+  it("takes an IPv4-mapped address as the IPv4 address the events carry", async () => {
+    const { ask } = fixture();
+    const reply = await ask("ip", "::ffff:192.0.2.1");
+    expect(reply).toMatch(/^ip ::ffff:192\.0\.2\.1\n/);
+    expect(reply).toMatch(/events\s+3\n/);
+  });
+
   it("summarises a network without the look-alike 192.0.20.1", async () => {
     const { ask } = fixture();
     const reply = await ask("net", "192.0.2.0/24");
@@ -120,6 +127,12 @@ describe("!ip / !net / !asn", () => {
     expect(await ask("ip", "192.0.2.0/24")).toBe("!ip: expected an IP address; e.g. !ip 192.0.2.1");
     expect(await ask("ip", "")).toMatch(/^!ip: expected an IP address/);
     expect(await ask("net", "banana")).toMatch(/^!net: expected a network in CIDR; e\.g\. !net/);
+    expect(await ask("net", "192.0.2.1/24")).toBe(
+      "!net: expected a network in CIDR (host bits are set after /24: the network is 192.0.2.0/24); e.g. !net 192.0.2.0/24",
+    );
+    expect(await ask("ip", "192.0.2.01")).toMatch(
+      /^!ip: expected an IP address \(leading zeros are ambiguous .*: write 192\.0\.2\.1\)/,
+    );
     expect(await ask("asn", "sixty")).toMatch(/^!asn: expected an AS number/);
   });
 });
