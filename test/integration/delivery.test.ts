@@ -2,7 +2,7 @@
 // file source -> roomgraph -> expert -> historian, as real processes. Events a source sent
 // before any consumer ever joined reach the historian, and SIGKILLing each bot of the chain in
 // turn mid-run leaves the historian holding every event exactly once.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -58,6 +58,26 @@ async function expectExactlyOnce(url: string, db: string, n: number): Promise<vo
   expect(docs.length).toBe(n);
   expect(new Set(seqs).size).toBe(n);
   expect(docs.every((d) => d.event["source organisation"]?.[0] === "cert-a")).toBe(true);
+}
+
+/** Until the source's outbox holds something: it has begun to emit. */
+async function untilEmitting(stateDir: string): Promise<void> {
+  const bytes = async (path: string): Promise<number> => {
+    const s = await stat(path).catch(() => undefined);
+    if (s === undefined) return 0;
+    if (!s.isDirectory()) return s.size;
+    const names = await readdir(path).catch(() => []);
+    let n = 0;
+    for (const name of names) n += await bytes(join(path, name));
+    return n;
+  };
+  const outbox = await waitFor("the source's outbox", async () => {
+    const names = await readdir(stateDir).catch(() => []);
+    return names.find((f) => f.startsWith("outbox"));
+  });
+  await waitFor("the source emitting", async () =>
+    (await bytes(join(stateDir, outbox))) > 0 ? true : undefined,
+  );
 }
 
 async function pidOf(mesh: RunningMesh, id: string): Promise<number> {
@@ -136,15 +156,17 @@ describeEachServer("delivery: nothing lost, nothing twice", (server, kind) => {
         // Kill each bot once events are flowing through it, the source first (mid-read).
         const killed: string[] = [];
         for (const [i, id] of IDS.entries()) {
-          // The source once some of its events are through (it is still reading then).
-          await untilStored(couch.url, "kill", i === 0 ? n / 20 : (i * n) / 10, 300_000);
+          // The source as soon as its first events are accepted (spooled), so mid-read; the
+          // others once events are flowing through them.
+          if (i === 0) await untilEmitting(join(dir, "kill", "state", "bots", "src"));
+          else await untilStored(couch.url, "kill", (i * n) / 10, 300_000);
           if (id === "src" && mesh.logs.some((l) => l.includes('"files read"'))) continue;
           process.kill(await pidOf(mesh, id), "SIGKILL");
           console.log(`[${kind}] killed ${id} at ${await storedCount(couch.url, "kill")} stored`);
           killed.push(id);
           await pidOf(mesh, id); // restarted by the supervisor
         }
-        expect(killed).toEqual(expect.arrayContaining(["roomgraph", "tagger", "historian"]));
+        expect(killed).toEqual(IDS); // the source too: killed mid-read
         const started = Date.now();
         await untilStored(couch.url, "kill", n, 300_000 + n * 20);
         console.log(
