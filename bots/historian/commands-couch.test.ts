@@ -1,70 +1,61 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { Event } from "../../core/index.js";
-import { startCouchServer, type CouchServer } from "../../core/host/storage/couch-server.js";
+import { dbName, describeEachCouch, storeOpts } from "../../test/harness/couchdb.js";
 import { testBot } from "../../core/testing.js";
 import { historianCommands } from "./commands.js";
 import { historian } from "./historian.js";
 import { storeBackend } from "./query-store.js";
 import { openStore, toDoc, type Store } from "./store.js";
 
-// The commands against the embedded CouchDB-compatible server, through store.ts and nano.
-let server: CouchServer;
-let dir: string;
-let store: Store;
+// The commands against the embedded CouchDB-compatible server and a real CouchDB, through
+// store.ts and nano.
 const now = new Date("2026-11-08T12:00:00Z");
 const alice = { jid: "alice@example.org" };
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "historian-commands-"));
-  server = await startCouchServer({ dir });
-  store = await openStore({ url: server.url, db: "events" });
-  const docs = [];
-  // 600 scanners in 192.0.2.0/24 over one day (more than one 500-document page), all in the
-  // same few seconds so pages split ties; plus look-alikes that must not be counted.
-  for (let i = 0; i < 600; i++) {
-    const time = `2026-11-07 10:00:0${i % 3}Z`;
-    const ev = new Event({
-      ip: `192.0.2.${i % 250}`,
-      asn: "64496",
-      type: "scanner",
-      time,
-      n: `${i}`,
-    });
-    docs.push(toDoc(ev, { room: "raw@rooms.test" }, now));
-  }
-  docs.push(
-    toDoc(
-      new Event({ ip: "192.0.20.1", asn: "64496", type: "spam", time: "2026-11-06 00:00:00Z" }),
-      { room: "r" },
-      now,
-    ),
-  );
-  docs.push(
-    toDoc(
-      new Event({
-        ip: "192.0.2.1",
-        asn: "64497",
-        type: "malware",
-        feed: "f",
-        time: "2026-01-01 00:00:00Z",
-      }),
-      { room: "r" },
-      now,
-    ),
-  );
-  await store.put(docs);
-}, 60_000);
-afterAll(async () => {
-  await server.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+describeEachCouch("commands", (couch) => {
+  let store: Store;
+  const db = dbName("events");
+  beforeAll(async () => {
+    store = await openStore(storeOpts(couch(), db));
+    const docs = [];
+    // 600 scanners in 192.0.2.0/24 over one day (more than one 500-document page), all in the
+    // same few seconds so pages split ties; plus look-alikes that must not be counted.
+    for (let i = 0; i < 600; i++) {
+      const time = `2026-11-07 10:00:0${i % 3}Z`;
+      const ev = new Event({
+        ip: `192.0.2.${i % 250}`,
+        asn: "64496",
+        type: "scanner",
+        time,
+        n: `${i}`,
+      });
+      docs.push(toDoc(ev, { room: "raw@rooms.test" }, now));
+    }
+    docs.push(
+      toDoc(
+        new Event({ ip: "192.0.20.1", asn: "64496", type: "spam", time: "2026-11-06 00:00:00Z" }),
+        { room: "r" },
+        now,
+      ),
+    );
+    docs.push(
+      toDoc(
+        new Event({
+          ip: "192.0.2.1",
+          asn: "64497",
+          type: "malware",
+          feed: "f",
+          time: "2026-01-01 00:00:00Z",
+        }),
+        { room: "r" },
+        now,
+      ),
+    );
+    await store.put(docs);
+  }, 60_000);
 
-const cmds = () => historianCommands({ backend: () => storeBackend(store), now: () => now });
+  const cmds = () => historianCommands({ backend: () => storeBackend(store), now: () => now });
 
-describe("commands on the embedded CouchDB", () => {
   it("!ip counts every event of an address across pages, first and last seen", async () => {
     const reply = await cmds().ip!.run("192.0.2.1", alice);
     expect(reply).toMatch(/events\s+4\n/); // n = 1, 251, 501 and the malware one
@@ -94,7 +85,9 @@ describe("commands on the embedded CouchDB", () => {
   });
 
   it("the historian's commands open the store from the bot's CouchDB and db param", async () => {
-    const bot = await testBot(historian, { db: "events" }, { couchdb: { url: server.url } });
+    const { url, username, password } = storeOpts(couch(), db);
+    const couchdb = { url, ...(username ? { username } : {}), ...(password ? { password } : {}) };
+    const bot = await testBot(historian, { db }, { couchdb });
     const reply = await bot.ask("asn", "64497", alice.jid);
     await bot.stop();
     expect(reply).toMatch(/events\s+1\n/);

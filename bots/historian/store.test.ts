@@ -1,33 +1,19 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { expect, it, vi } from "vitest";
 import { Event, parseRule } from "../../core/index.js";
 import { scan } from "./query.js";
 import { storeBackend } from "./query-store.js";
-import { startCouchServer, type CouchServer } from "../../core/host/storage/couch-server.js";
+import { dbName, describeEachCouch, storeOpts } from "../../test/harness/couchdb.js";
 import { applyRetention } from "./historian.js";
 import { hasValue, openStore, toDoc, type Store } from "./store.js";
-
-// A real CouchDB-compatible server (the embedded one) in its own process, reached through nano.
-let server: CouchServer;
-let dir: string;
-let db = 0;
-const fresh = (): Promise<Store> => openStore({ url: server.url, db: `test-${db++}` });
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "historian-store-"));
-  server = await startCouchServer({ dir });
-}, 60_000);
-afterAll(async () => {
-  await server.stop();
-  await rm(dir, { recursive: true, force: true });
-});
 
 const ev = (i: number, time: string) =>
   new Event({ ip: `192.0.2.${i}`, asn: "64496", type: "scanner", time });
 
-describe("store", () => {
+// The embedded CouchDB-compatible server and a real Apache CouchDB (COUCHDB_TARBALL), each in its
+// own process, reached through nano.
+describeEachCouch("store", (couch) => {
+  const fresh = (): Promise<Store> => openStore(storeOpts(couch(), dbName("test")));
+
   it("stores one document per event id; a replay counts as already stored", async () => {
     const store = await fresh();
     const docs = [1, 2, 3].map((i) =>

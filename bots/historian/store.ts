@@ -340,8 +340,10 @@ async function findPage(
   if (opts.cursor) timeRange[order === "desc" ? "$lte" : "$gte"] = opts.cursor.time;
   if (opts.cursor && order === "asc") delete timeRange.$gt;
   const fields = opts.fields ? [...new Set(["_id", "time", ...opts.fields])] : undefined;
+  // Real CouchDB matches nothing with an empty selector inside `$and` (PouchDB matches all).
+  const bound = { time: timeRange };
   const found = await db.find({
-    selector: { $and: [selector, { time: timeRange }] },
+    selector: Object.keys(selector).length === 0 ? bound : { $and: [selector, bound] },
     sort: [{ time: order }],
     limit: limit + skipIds.size + 1,
     use_index: "by-time",

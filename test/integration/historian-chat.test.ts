@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { Event } from "../../core/sdk/event.js";
-import { startCouchServer, type CouchServer } from "../../core/host/storage/couch-server.js";
+import { dbName, describeEachCouch, storeOpts } from "../harness/couchdb.js";
 import { openStore, stamp } from "../../bots/historian/store.js";
 import { connectPeer, startMesh, waitFor, type Peer, type RunningMesh } from "../harness/mesh.js";
 import { withServer } from "../harness/servers.js";
@@ -42,10 +42,10 @@ const EVENTS = [
   { ip: "203.0.113.10", asn: "64498", type: "malware", feed: "feed-b" },
 ];
 
-describe("historian answers chat questions from a real XMPP client [prosody]", () => {
+describeEachCouch("historian answers chat questions from a real XMPP client [prosody]", (couch) => {
   const server = withServer("prosody");
+  const db = dbName("events");
   let dir: string;
-  let couch: CouchServer;
   let peer: Peer;
   let mesh: RunningMesh | undefined;
   const saved = process.env.COUCHDB_URL;
@@ -89,21 +89,25 @@ describe("historian answers chat questions from a real XMPP client [prosody]", (
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "historian-chat-"));
-    couch = await startCouchServer({ dir: join(dir, "couch") });
-    process.env.COUCHDB_URL = couch.url;
+    process.env.COUCHDB_URL = couch().authUrl;
     await server().register("analyst", PASSWORD);
     await server().register("stranger", PASSWORD);
     peer = await connectPeer(server(), "feeder");
     const room = `events@${server().mucHost}`;
     await peer.stack.muc.join(room);
-    mesh = await startMesh(server(), { body: BODY, rooms: ROOMS, ids: ["historian"], dir });
+    mesh = await startMesh(server(), {
+      body: BODY.replace("db: events", `db: ${db}`),
+      rooms: ROOMS,
+      ids: ["historian"],
+      dir,
+    });
     await waitFor("the historian in its room", () =>
       peer.stack.muc.occupants(room).has("historian") ? true : undefined,
     );
     for (const [i, fields] of EVENTS.entries()) {
       await peer.stack.publisher.publish("events", new Event({ ...fields, time: timeOf(i) }));
     }
-    const store = await openStore({ url: couch.url, db: "events" });
+    const store = await openStore(storeOpts(couch(), db));
     await waitFor(
       `${EVENTS.length} events stored`,
       async () => ((await store.count({}).catch(() => 0)) >= EVENTS.length ? true : undefined),
@@ -116,7 +120,6 @@ describe("historian answers chat questions from a real XMPP client [prosody]", (
     else process.env.COUCHDB_URL = saved;
     await peer?.stop();
     await mesh?.stop();
-    await couch?.stop();
     await rm(dir, { recursive: true, force: true });
   });
 
