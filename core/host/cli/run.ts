@@ -10,8 +10,7 @@ import { Supervisor, type InstanceSpec, type InstanceStatus } from "../superviso
 import { childEntry } from "../runtime/paths.js";
 import { listenControl } from "../supervisor/control.js";
 import { acquireMeshLock } from "../supervisor/lock.js";
-import { startEmbeddedCouch } from "../storage/couch-config.js";
-import type { CouchServer } from "../storage/couch-server.js";
+import { startMeshCouch } from "../storage/couch-config.js";
 import { CliError } from "./errors.js";
 import { loadChecked, DEFAULT_CONFIG } from "./load.js";
 
@@ -69,9 +68,9 @@ async function runLocked(
   stopRequested: () => void,
 ): Promise<number> {
   const managed = await startManaged(config, log);
-  // The embedded CouchDB only when some bot of the mesh stores something in it.
+  // A CouchDB (managed or embedded) only when some bot of the mesh stores something in it.
   const needsCouch = config.instances.some((i) => i.enabled && i.needs.includes("couchdb"));
-  const couch = needsCouch ? await startEmbeddedCouch(config.stateDir, log) : undefined;
+  const couch = needsCouch ? await startMeshCouch(config, log) : undefined;
   if (only !== undefined) return runForeground(config, only, managed, log, couch);
 
   const status = new StatusWriter(join(config.stateDir, "supervisor.json"), log);
@@ -151,7 +150,7 @@ async function runForeground(
   id: string,
   managed: Managed | undefined,
   log: Logger,
-  couch: CouchServer | undefined,
+  couch: { stop(): Promise<void> } | undefined,
 ): Promise<number> {
   const { runInstance } = await import("../runtime/child.js");
   try {

@@ -1,10 +1,11 @@
 /** Top-level settings of the mesh file; bots are checked in check-bots.ts. */
 import path from "node:path";
+import { checkCouchdb } from "./check-couchdb.js";
 import { checkXmpp } from "./check-xmpp.js";
 import { checkKeys, describeValue, readList, readString, roomNameTrouble } from "./fields.js";
 import type { ProblemList } from "./problems.js";
 import { isBareJid } from "./rooms.js";
-import type { RoomSettings, XmppConfig } from "./types.js";
+import type { CouchConfig, RoomSettings, XmppConfig } from "./types.js";
 
 export const TOP_LEVEL_KEYS = [
   "xmpp",
@@ -15,6 +16,7 @@ export const TOP_LEVEL_KEYS = [
   "default_form",
   "message_bytes",
   "bots",
+  "couchdb",
 ] as const;
 
 export interface MeshSettings {
@@ -28,6 +30,8 @@ export interface MeshSettings {
   /** Largest message the bots send (batches fill up to it; a bigger event is a dead letter). */
   messageBytes: number;
   bots: unknown[];
+  /** Unset: embedded. */
+  couchdb: CouchConfig | undefined;
 }
 
 export function checkMesh(
@@ -63,6 +67,7 @@ export function checkMesh(
     defaultForm: readForm(raw["default_form"], ["default_form"], problems),
     messageBytes: readMessageBytes(raw["message_bytes"], problems),
     bots: readBots(raw["bots"], problems),
+    couchdb: checkCouchdb(raw["couchdb"], dir, problems),
   };
 }
 

@@ -99,6 +99,7 @@ export async function loadMeshConfig(
     instances,
     defaultRoom: { form: settings.defaultForm },
     messageBytes: settings.messageBytes,
+    ...(settings.couchdb === undefined ? {} : { couchdb: settings.couchdb }),
   });
 }
 

@@ -43,6 +43,12 @@ export interface ComponentXmpp {
   secret: string;
 }
 
+/**
+ * Which CouchDB the bots use when COUCHDB_URL is not set: the embedded CouchDB-compatible
+ * server, or a locally installed Apache CouchDB that `startup.ts run` starts in the state dir.
+ */
+export type CouchConfig = { mode: "embedded" } | { mode: "managed"; path?: string };
+
 /** Per-room publishing settings from rooms.yaml. */
 export interface RoomSettings {
   /** `compact`: batched `<e>` for machine rooms; `legacy`: one event per message with a body. */
@@ -97,6 +103,8 @@ export interface MeshConfig {
   defaultRoom: RoomSettings;
   /** Largest message a bot sends, in bytes (`message_bytes`, default 64 KiB). */
   messageBytes: number;
+  /** `couchdb:` (default embedded). */
+  couchdb?: CouchConfig;
 }
 
 /** A problem found while checking config: where it is and what is wrong. */

@@ -1,7 +1,9 @@
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { CouchService } from "../../sdk/bot.js";
+import type { CouchConfig } from "../config/types.js";
+import { findCouchInstall, startManagedCouch } from "./couch-managed.js";
 import { startCouchServer, type CouchServer } from "./couch-server.js";
 
 /** Where `startup.ts run` tells bot processes the embedded server's URL. */
@@ -32,6 +34,41 @@ export async function startEmbeddedCouch(
   return server;
 }
 
+/**
+ * The CouchDB of a mesh whose bots need one: none with COUCHDB_URL (the bots use it); with
+ * `couchdb: managed` the installed Apache CouchDB (its URL with the admin credentials in the
+ * URL file, mode 0600), or the embedded server when none is installed; else the embedded one.
+ */
+export async function startMeshCouch(
+  config: { stateDir: string; couchdb?: CouchConfig },
+  log: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ stop(): Promise<void> } | undefined> {
+  const want = config.couchdb ?? { mode: "embedded" };
+  if (env.COUCHDB_URL || want.mode !== "managed") {
+    return startEmbeddedCouch(config.stateDir, log, env);
+  }
+  const install = await findCouchInstall(want.path, env);
+  if (install === undefined) {
+    const looked = want.path ?? "/opt/couchdb or couchdb on PATH";
+    log.warn(
+      { looked },
+      `couchdb: managed, but no Apache CouchDB installed at ${looked}; using the embedded server`,
+    );
+    return startEmbeddedCouch(config.stateDir, log, env);
+  }
+  const file = couchUrlFile(config.stateDir);
+  await mkdir(join(config.stateDir, "couchdb"), { recursive: true });
+  await rm(file, { force: true });
+  const couch = await startManagedCouch(install, config.stateDir, log);
+  const url = new URL(couch.url);
+  url.username = encodeURIComponent(couch.username);
+  url.password = encodeURIComponent(couch.password);
+  await writeFile(file, url.toString().replace(/\/$/, ""), { mode: 0o600 });
+  await chmod(file, 0o600);
+  return couch;
+}
+
 /** The CouchDB the bots use: COUCHDB_URL (+ COUCHDB_USER/PASSWORD), else the embedded one. */
 export async function couchService(
   stateDir: string,
@@ -46,11 +83,18 @@ export async function couchService(
     if (password) service.password = password;
     return service;
   }
+  let text: string;
   try {
-    return { url: (await readFile(couchUrlFile(stateDir), "utf8")).trim() };
+    text = (await readFile(couchUrlFile(stateDir), "utf8")).trim();
   } catch {
     return undefined;
   }
+  // The managed CouchDB's file holds its admin credentials; the embedded server has none.
+  const url = new URL(text);
+  const service: CouchService = { url: safeUrl(text) };
+  if (url.username) service.username = decodeURIComponent(url.username);
+  if (url.password) service.password = decodeURIComponent(url.password);
+  return service;
 }
 
 /** The URL without credentials, safe to log. */
