@@ -1,16 +1,25 @@
 import { join } from "node:path";
-import { defineBot, param, type BotContext } from "../../core/index.js";
+import { defineBot, param, ParamError, type BotContext } from "../../core/index.js";
 import { historianCommands } from "./commands.js";
 import { storeBackend } from "./query-store.js";
 import { WriteQueue } from "./queue.js";
-import { openStore, stamp, toDoc, type Store, type StoredDoc } from "./store.js";
+import { dbNameTrouble, openStore, stamp, toDoc, type Store, type StoredDoc } from "./store.js";
 
 const params = {
   allowed: param.list({
     help: "JIDs (bare) that may ask !find, !ip, !net, !asn and !count, beside the admins",
     default: [],
   }),
-  db: param.string({ help: "CouchDB database the events go to", default: "events" }),
+  db: param.any<string>({
+    help: "CouchDB database the events go to (lower case: a-z, 0-9, _$()+-/)",
+    default: "events",
+    check: (raw) => {
+      const name = typeof raw === "string" ? raw : String(raw);
+      const trouble = dbNameTrouble(name);
+      if (trouble !== undefined) throw new ParamError(trouble);
+      return name;
+    },
+  }),
   batch_size: param.int({
     help: "Documents per _bulk_docs write",
     default: 200,

@@ -1,17 +1,19 @@
-import { expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { Event, parseRule } from "../../core/index.js";
 import { scan } from "./query.js";
 import { storeBackend } from "./query-store.js";
 import { dbName, describeEachCouch, storeOpts } from "../../test/harness/couchdb.js";
 import { applyRetention } from "./historian.js";
-import { hasValue, openStore, toDoc, type Store } from "./store.js";
+import { dbNameTrouble, hasValue, openStore, toDoc, type Store } from "./store.js";
+import { historian } from "./historian.js";
+import { parseParams } from "../../core/sdk/params.js";
 
 const ev = (i: number, time: string) =>
   new Event({ ip: `192.0.2.${i}`, asn: "64496", type: "scanner", time });
 
 // The embedded CouchDB-compatible server and a real Apache CouchDB (COUCHDB_TARBALL), each in its
 // own process, reached through nano.
-describeEachCouch("store", (couch) => {
+describeEachCouch("store", (couch, kind) => {
   const fresh = (): Promise<Store> => openStore(storeOpts(couch(), dbName("test")));
 
   it("stores one document per event id; a replay counts as already stored", async () => {
@@ -31,6 +33,28 @@ describeEachCouch("store", (couch) => {
     });
     expect(one).toMatchObject({ room: "r@x", ip: ["192.0.2.2"], time: "2026-03-01 12:00:00Z" });
   });
+
+  it("finds and counts every event with an empty selector (real CouchDB: {} inside $and matched none)", async () => {
+    const store = await fresh();
+    await store.put(
+      [1, 2].map((i) => toDoc(ev(i, "2026-03-01 12:00:00Z"), { room: "r" }, new Date())),
+    );
+    expect((await store.find({})).docs).toHaveLength(2);
+    expect(await store.count({})).toBe(2);
+  });
+
+  it.skipIf(kind === "embedded")(
+    "says which credentials CouchDB refused, and how to give them",
+    async () => {
+      const opts = storeOpts(couch(), dbName("auth"));
+      await expect(openStore({ url: opts.url, db: opts.db })).rejects.toThrow(
+        /refused no credentials \(HTTP 401\): give an admin's name and password in COUCHDB_URL/,
+      );
+      await expect(openStore({ ...opts, password: "wrong" })).rejects.toThrow(
+        /refused user admin \(HTTP 401\)/,
+      );
+    },
+  );
 
   it("finds by an indexed key and pages newest first without bookmarks, ties included", async () => {
     const store = await fresh();
@@ -98,4 +122,21 @@ describeEachCouch("store", (couch) => {
     // 300 events with their index documents, indexed and then deleted: about 7 s on 2 loaded
     // cores, more than the 5 s default.
   }, 30_000);
+});
+
+describe("database names", () => {
+  it("takes what real CouchDB takes, and refuses at config check what only the embedded one would", () => {
+    for (const ok of ["events", "cert-events", "a1_$()+-/b"])
+      expect(dbNameTrouble(ok)).toBeUndefined();
+    for (const bad of ["Events", "cert.events", "_events", "1events", ""])
+      expect(dbNameTrouble(bad)).toContain("is not a CouchDB database name");
+    const { problems } = parseParams(historian.params, { db: "Cert.Events" });
+    expect(problems).toEqual([
+      {
+        key: "db",
+        message: expect.stringContaining('"Cert.Events" is not a CouchDB database name') as unknown,
+      },
+    ]);
+    expect(parseParams(historian.params, {}).values.db).toBe("events");
+  });
 });

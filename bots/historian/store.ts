@@ -181,10 +181,31 @@ export function hasValue(key: IndexedKey, value: string): MangoSelector {
   return { [key]: { $elemMatch: { $eq: value } } };
 }
 
+/**
+ * Why `name` cannot be a CouchDB database name, or undefined. Real CouchDB refuses anything
+ * else (`illegal_database_name`) while the embedded server takes it, so a config that ran on
+ * the embedded server would fail every write on a real one: checked with the params instead.
+ */
+export function dbNameTrouble(name: string): string | undefined {
+  if (/^[a-z][a-z0-9_$()+/-]*$/.test(name)) return undefined;
+  return `${JSON.stringify(name)} is not a CouchDB database name: lower-case letters, digits and _ $ ( ) + - / only, starting with a letter (e.g. events)`;
+}
+
 /** Connect, create the database if missing and ensure the Mango indexes. */
 export async function openStore(opts: StoreOptions): Promise<Store> {
   const server = connect(opts);
-  await ensureDb(server, opts.db);
+  try {
+    await ensureDb(server, opts.db);
+  } catch (err) {
+    // Real CouchDB wants an admin (or a member of the database); the embedded server has no
+    // auth. Say what to set instead of CouchDB's "You are not a server admin."
+    const status = statusOf(err);
+    if (status !== 401 && status !== 403) throw err;
+    const who = opts.username === undefined ? "no credentials" : `user ${opts.username}`;
+    throw new Error(
+      `CouchDB at ${opts.url} refused ${who} (HTTP ${status}): give an admin's name and password in COUCHDB_URL (http://user:password@host:5984) or COUCHDB_USER and COUCHDB_PASSWORD`,
+    );
+  }
   const db = server.use<StoredDoc>(opts.db);
   const valueIndexed = await ensureMarker(db); // before the indexes: it counts documents
   await ensureIndexes(db);
