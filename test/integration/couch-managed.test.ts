@@ -37,6 +37,15 @@ describe.skipIf(COUCHDB_TARBALL === undefined)(
         return undefined;
       }
     };
+    const body = () =>
+      [
+        `couchdb: { mode: managed, path: ${install} }`,
+        "bots:",
+        "  - id: historian",
+        "    bot: historian",
+        "    in: events",
+        "    params: { db: managed, linger: 100ms, batch_size: 20 }",
+      ].join("\n");
     let n = 0;
     const publish = async (count: number) => {
       for (let i = 0; i < count; i++, n++) {
@@ -60,15 +69,7 @@ describe.skipIf(COUCHDB_TARBALL === undefined)(
       }
       peer = await connectPeer(server(), "feeder");
       await peer.stack.muc.join(`events@${server().mucHost}`);
-      const body = [
-        `couchdb: { mode: managed, path: ${install} }`,
-        "bots:",
-        "  - id: historian",
-        "    bot: historian",
-        "    in: events",
-        "    params: { db: managed, linger: 100ms, batch_size: 20 }",
-      ].join("\n");
-      mesh = await startMesh(server(), { body, rooms: ROOMS, ids: ["historian"], dir });
+      mesh = await startMesh(server(), { body: body(), rooms: ROOMS, ids: ["historian"], dir });
       await waitFor("the historian in its room", () =>
         peer.stack.muc.occupants(`events@${server().mucHost}`).has("historian") ? true : undefined,
       );
@@ -129,6 +130,26 @@ describe.skipIf(COUCHDB_TARBALL === undefined)(
       mesh = undefined;
       await expect(fetch(origin)).rejects.toThrow();
       expect(await beamPid()).toBeUndefined();
+    });
+
+    it("keeps its data and credentials across runs, and dies with a SIGKILLed supervisor", async () => {
+      const before = await couchUrl();
+      mesh = await startMesh(server(), { body: body(), rooms: ROOMS, ids: ["historian"], dir });
+      const url = await waitFor("the managed CouchDB again", async () => {
+        const now = await couchUrl().catch(() => "");
+        return now !== "" && (await storedCount(now, "managed").catch(() => 0)) >= 30
+          ? now
+          : undefined;
+      });
+      expect(url).toBe(before); // same port and password: nothing for an operator to re-learn
+      const pid = await waitFor("its pid", beamPid);
+      mesh.proc.kill("SIGKILL");
+      await waitFor("CouchDB gone with its supervisor", async () =>
+        (await beamPid()) === undefined ? true : undefined,
+      );
+      expect(pid).toBeGreaterThan(0);
+      await mesh.stop(); // the bots, which go on their own once the supervisor is gone
+      mesh = undefined;
     });
   },
 );

@@ -13,7 +13,9 @@ import { access, chmod, mkdir, readFile, realpath, writeFile } from "node:fs/pro
 import { delimiter, dirname, join } from "node:path";
 import type { Logger } from "pino";
 import { Backoff, DEFAULT_BACKOFF } from "../../sdk/backoff.js";
+import { findExecutable } from "../server/install.js";
 import { freePort, isPortFree } from "../server/ports.js";
+import { killOnExit, killStale } from "../server/process.js";
 
 export interface ManagedCouch {
   /** `http://127.0.0.1:PORT`, without credentials. */
@@ -80,6 +82,9 @@ export async function startManagedCouch(
   const dir = managedCouchDir(stateDir);
   for (const sub of ["", "data", "etc", "log"])
     await mkdir(join(dir, sub), { recursive: true, mode: 0o700 });
+  // A CouchDB left by a crashed run in this dir would hold the data files and the port.
+  const localIni = join(dir, "etc", "local.ini");
+  if (await killStale(join(dir, "couchdb.pid"), localIni)) log.warn("killed a stale CouchDB");
   const credFile = join(dir, "credentials.json");
   const saved = await loadSaved(credFile, log);
   await writeFile(credFile, JSON.stringify(saved, null, 2) + "\n", { mode: 0o600 });
@@ -93,20 +98,28 @@ export async function startManagedCouch(
   let stopped = false;
   let relaunch: NodeJS.Timeout | undefined;
 
+  // --pdeathsig: even a SIGKILLed supervisor takes its CouchDB along (bin/couchdb execs the VM).
+  const setpriv = await findExecutable("setpriv");
+  const couchdb = join(install, "bin", "couchdb");
+  const [cmd, args] = setpriv ? [setpriv, ["--pdeathsig", "SIGTERM", couchdb]] : [couchdb, []];
+  let unhook = (): void => {};
+
   const launch = async (): Promise<void> => {
     const started = Date.now();
-    const p = spawn(join(install, "bin", "couchdb"), [], {
+    const p = spawn(cmd, args, {
       stdio: ["ignore", "ignore", "pipe"],
       detached: true, // its own process group: a Ctrl-C goes to the supervisor, which stops it
       env: {
         ...process.env,
-        COUCHDB_INI_FILES: `${join(install, "etc", "default.ini")} ${join(dir, "etc", "local.ini")}`,
+        COUCHDB_INI_FILES: `${join(install, "etc", "default.ini")} ${localIni}`,
         COUCHDB_ARGS_FILE: join(dir, "etc", "vm.args"),
         COUCHDB_FAUXTON_DOCROOT: join(dir, "no-fauxton"),
         ERL_CRASH_DUMP: join(dir, "log", "erl_crash.dump"),
         HOME: process.env.HOME ?? dir,
       },
     });
+    unhook();
+    unhook = killOnExit(() => p.kill("SIGTERM"));
     const errors: string[] = [];
     p.stderr?.on("data", (c: Buffer) => {
       errors.push(c.toString());
@@ -151,6 +164,7 @@ export async function startManagedCouch(
     password: saved.password,
     async stop() {
       stopped = true;
+      unhook();
       if (relaunch) clearTimeout(relaunch);
       const p = proc;
       proc = undefined;
