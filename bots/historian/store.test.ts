@@ -43,6 +43,14 @@ describeEachCouch("store", (couch, kind) => {
     expect(await store.count({})).toBe(2);
   });
 
+  it("opens the same new database from several processes at once (real CouchDB: ddoc conflicts)", async () => {
+    const opts = storeOpts(couch(), dbName("race"));
+    const stores = await Promise.all([1, 2, 3, 4].map(() => openStore(opts)));
+    expect(stores.every((s) => s.valueIndexed)).toBe(true);
+    await stores[0]!.put([toDoc(ev(1, "2026-03-01 12:00:00Z"), { room: "r" }, new Date())]);
+    expect(await stores[3]!.count({})).toBe(1);
+  });
+
   it.skipIf(kind === "embedded")(
     "says which credentials CouchDB refused, and how to give them",
     async () => {

@@ -227,16 +227,38 @@ async function ensureDb(server: ServerScope, name: string): Promise<void> {
   }
 }
 
+/**
+ * Create a Mango index, tolerating a concurrent creator: real CouchDB answers 500
+ * `error_saving_ddoc` to all but one of several processes creating the same index at once (two
+ * historians on one database, a restart racing a question); asked again it says "exists".
+ */
+async function createIndex(
+  db: DocumentScope<StoredDoc>,
+  def: Parameters<DocumentScope<StoredDoc>["createIndex"]>[0],
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.createIndex(def);
+      return;
+    } catch (err) {
+      const raced =
+        (err as { error?: string }).error === "error_saving_ddoc" || statusOf(err) === 409;
+      if (!raced || attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
+}
+
 async function ensureIndexes(db: DocumentScope<StoredDoc>): Promise<void> {
   // The flat array fields cannot be indexed by element: `key = value` uses the value index.
   // Partial indexes: each holds only its own kind of document, so neither pays for the other's
   // writes (the embedded server files documents without the fields under a null key).
-  await db.createIndex({
+  await createIndex(db, {
     index: { fields: ["time"], partial_filter_selector: { ix: { $exists: false } } },
     name: "by-time",
     ddoc: "by-time",
   });
-  await db.createIndex({
+  await createIndex(db, {
     index: { fields: ["k", "v", "t"], partial_filter_selector: { ix: 1 } },
     name: VALUE_INDEX,
     ddoc: VALUE_INDEX,
@@ -252,7 +274,16 @@ async function ensureMarker(db: DocumentScope<StoredDoc>): Promise<boolean> {
   } catch (err) {
     if (statusOf(err) !== 404) throw err;
   }
-  if ((await db.info()).doc_count > 0) return false;
+  if ((await db.info()).doc_count > 0) {
+    // A concurrent opener may have just written the marker (it counts as a document too).
+    return raw.get(MARKER_ID).then(
+      () => true,
+      (err: unknown) => {
+        if (statusOf(err) === 404) return false;
+        throw err;
+      },
+    );
+  }
   try {
     await raw.insert({ _id: MARKER_ID });
   } catch (err) {
