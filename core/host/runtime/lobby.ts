@@ -6,6 +6,10 @@ export interface CommandRequest {
   body: string;
   /** Room the command was said in; undefined for a direct message. */
   room?: string;
+  /** Names beside the instance id that address this bot there (its nick, if suffixed). */
+  names?: readonly string[];
+  /** Answer only the bot's own commands (input rooms: every bot there would answer !ping). */
+  ownOnly?: boolean;
 }
 
 export interface LobbyCommand {
@@ -13,7 +17,10 @@ export interface LobbyCommand {
   usage?: string;
   /** Whether anyone may run it; control commands are admin-only. */
   public?: boolean;
-  run(args: string, req: CommandRequest): Promise<string> | string;
+  /** One of the bot's own commands (not a built-in every bot has). */
+  own?: boolean;
+  /** `brief`: the command was for every bot (not addressed), so answer in one short line. */
+  run(args: string, req: CommandRequest, brief: boolean): Promise<string> | string;
 }
 
 export interface StatusSource {
@@ -27,15 +34,47 @@ export interface StatusSource {
   roomExtras?: () => Record<string, Record<string, number>>;
 }
 
-/** `!name args` → parts, or undefined when the text is no command. */
+/** Commands every bot has; with arguments, those name the instances asked (`!status tagger`). */
+const BUILT_IN = new Set(["help", "ping", "status"]);
+
+/**
+ * `!name args` → parts, or undefined when the text is no command. The name ends at a space:
+ * `!ip: expected an address` (a bot's own error reply) is no command.
+ */
 export function parseCommand(body: string): { name: string; args: string } | undefined {
-  const m = /^!([a-z][a-z0-9-]*)\s*([\s\S]*)$/i.exec(body.trim());
+  const m = /^!([a-z][a-z0-9-]*)(?:\s+([\s\S]*))?$/i.exec(body.trim());
   if (!m) return undefined;
   return { name: (m[1] ?? "").toLowerCase(), args: (m[2] ?? "").trim() };
 }
 
+/** A command and whom it is for: `to` is empty when it is for every bot. */
+export interface Addressed {
+  name: string;
+  args: string;
+  to: string[];
+}
+
 /**
- * Answers lobby and direct-message commands. Only admins listed in config get answers to
+ * A command and its addressees: `historian: !ip 192.0.2.1` (the nick prefix a client completes),
+ * or for the built-ins `!status historian tagger` (instance ids as the arguments).
+ */
+export function parseAddressed(body: string): Addressed | undefined {
+  const prefix = /^([^\s:,!][^\s:,]*)\s*[:,]\s*(![\s\S]*)$/.exec(body.trim());
+  const cmd = parseCommand(prefix?.[2] ?? body);
+  if (cmd === undefined) return undefined;
+  if (prefix?.[1] !== undefined) return { ...cmd, to: [prefix[1].toLowerCase()] };
+  if (BUILT_IN.has(cmd.name) && cmd.args !== "") {
+    const to = cmd.args.split(/[\s,]+/).filter((n) => n !== "");
+    return { name: cmd.name, args: "", to: to.map((n) => n.toLowerCase()) };
+  }
+  return { ...cmd, to: [] };
+}
+
+/**
+ * Answers lobby and direct-message commands. In a room a command is answered by the bots it
+ * names, or when it names none by every bot that has it, briefly (`!status`: one line per bot);
+ * a command a bot does not know gets no reply there (N bots would each say "unknown"). In a
+ * direct message everything is for this bot. Only admins listed in config get answers to
  * control commands; anyone else gets a refusal that says so (not silence, which looks broken).
  */
 export class CommandDesk {
@@ -45,11 +84,15 @@ export class CommandDesk {
     private readonly admins: ReadonlySet<string>,
     private readonly status: StatusSource,
   ) {
-    this.add("help", { help: "list the commands", public: true, run: () => this.#help() });
-    this.add("ping", { help: "check the bot is alive", run: () => "pong" });
+    this.add("help", {
+      help: "list the commands",
+      public: true,
+      run: (_args, _req, brief) => (brief ? this.#shortHelp() : this.#help()),
+    });
+    this.add("ping", { help: "check the bot is alive", run: () => `${this.status.id}: pong` });
     this.add("status", {
       help: "counters, queue depth and uptime",
-      run: () => formatStatus(this.status),
+      run: (_args, _req, brief) => (brief ? formatSummary(this.status) : formatStatus(this.status)),
     });
   }
 
@@ -57,20 +100,31 @@ export class CommandDesk {
     this.#commands.set(name, command);
   }
 
-  /** The reply to a message, or undefined when it is not a command of ours. */
+  /** The reply to a message, or undefined when it is not a command for us. */
   async answer(req: CommandRequest): Promise<string | undefined> {
-    const cmd = parseCommand(req.body);
+    const cmd = parseAddressed(req.body);
     if (cmd === undefined) return undefined;
+    const id = this.status.id;
+    const direct = req.room === undefined;
+    const names = new Set([id, ...(req.names ?? [])].map((n) => n.toLowerCase()));
+    const addressed = cmd.to.length > 0;
+    if (addressed && !cmd.to.some((n) => names.has(n))) {
+      return direct ? `${id}: this is ${id}, not ${cmd.to.join(", ")}` : undefined;
+    }
     const command = this.#commands.get(cmd.name);
-    if (command === undefined) return `${this.status.id}: unknown command !${cmd.name}; try !help`;
+    if (req.ownOnly && command?.own !== true) return undefined;
+    if (command === undefined) {
+      if (!direct && !addressed) return undefined;
+      return `${id}: unknown command !${cmd.name}; try ${direct ? "" : `${id}: `}!help`;
+    }
     const bare = req.jid?.split("/")[0]?.toLowerCase();
     if (!command.public && (bare === undefined || !this.admins.has(bare))) {
-      return `${this.status.id}: refused: !${cmd.name} is for admins only (${bare ?? "your JID is hidden by the room"} is not in the admins list)`;
+      return `${id}: refused: !${cmd.name} is for admins only (${bare ?? "your JID is hidden by the room"} is not in the admins list)`;
     }
     try {
-      return await command.run(cmd.args, req);
+      return await command.run(cmd.args, req, !direct && !addressed);
     } catch (err) {
-      return `${this.status.id}: !${cmd.name} failed: ${err instanceof Error ? err.message : String(err)}`;
+      return `${id}: !${cmd.name} failed: ${err instanceof Error ? err.message : String(err)}`;
     }
   }
 
@@ -79,7 +133,19 @@ export class CommandDesk {
       const usage = c.usage ? ` ${c.usage}` : "";
       return `  !${name}${usage}`.padEnd(28) + c.help;
     });
-    return `${this.status.id} (${this.status.bot}) commands:\n${lines.join("\n")}`;
+    const how = `In a room, start with "${this.status.id}: " to ask this bot only.`;
+    return `${this.status.id} (${this.status.bot}) commands:\n${lines.join("\n")}\n${how}`;
+  }
+
+  #shortHelp(): string {
+    const names = (own: boolean) =>
+      [...this.#commands]
+        .filter(([, c]) => (c.own === true) === own)
+        .map(([name]) => `!${name}`)
+        .join(" ");
+    const own = names(true);
+    const id = this.status.id;
+    return `${id} (${this.status.bot}): ${names(false)}${own ? `; ${own}` : ""} — "${id}: !help" for more`;
   }
 }
 
@@ -109,6 +175,27 @@ export function formatStatus(src: StatusSource): string {
   const lines = [head, `  total: ${pick(totals)}${extra.length ? ", " + extra.join(", ") : ""}`];
   for (const [room, t] of Object.entries(rooms).sort()) lines.push(`  ${room}: ${pick(t)}`);
   return lines.join("\n");
+}
+
+const count = (n: number) => n.toLocaleString("en-US");
+
+/** One line: `historian: running, up 3m2s, in 1,204, out 0, queue 0, errors 0`. */
+export function formatSummary(src: StatusSource): string {
+  const { totals } = src.counters.snapshot();
+  const malformed = Object.values(src.roomExtras?.() ?? {}).reduce(
+    (n, r) => n + (r.malformed ?? 0),
+    totals.malformed ?? 0,
+  );
+  const parts = [
+    `${src.id}: ${src.state()}`,
+    `up ${formatUptime(Date.now() - src.startedAt)}`,
+    `in ${count(totals.in ?? 0)}`,
+    `out ${count(totals.out ?? 0)}`,
+    `queue ${count(src.queueDepth())}`,
+    `errors ${count(totals.errors ?? 0)}`,
+    ...(malformed > 0 ? [`malformed ${count(malformed)}`] : []),
+  ];
+  return parts.join(", ");
 }
 
 /** Lets through at most `perMinute` warnings a minute and tells how many it held back. */

@@ -65,9 +65,12 @@ export function renderProsodyConfig(c: ProsodyConfigInput): string {
     // mod_storage_internal caps every archive at 10000 items, after which muc_mam rewrites the
     // whole file every ~100 messages; catch-up after a restart needs a deeper archive.
     `storage_archive_item_limit = ${c.archiveItemLimit}`,
-    // Read whole batches per loop pass (the default 8 KiB makes one 64 KiB event batch take
+    // Read a whole batch per loop pass (the default 8 KiB makes one 64 KiB event batch take
     // many passes) and send without Nagle delays: events are latency-sensitive small writes.
-    "network_default_read_size = 262144",
+    // Not more than a batch: Prosody handles all it read from one stream before it turns to
+    // the next, so under a flood 256 KiB reads kept an operator's lobby !ping waiting ~5 s
+    // (64 KiB: ~1.2 s) at the same event rate (test/bench/lobby.bench.ts, throughput.bench.ts).
+    "network_default_read_size = 65536",
     "network_settings = { nagle = false }",
   ];
   if (c.sqlArchive) {
@@ -99,6 +102,9 @@ export function renderProsodyConfig(c: ProsodyConfigInput): string {
     "  muc_room_default_persistent = true",
     "  max_history_messages = 50",
     "  muc_room_cache_size = 1000",
+    // XEP-0045 §7.10: a bot registers its nick in each room it joins, members or not, so no
+    // other account can join under it while the bot is away (runtime/room-setup.ts).
+    "  allow_unaffiliated_register = true",
   );
   if (c.mam) {
     lines.push(

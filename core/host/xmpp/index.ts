@@ -26,9 +26,17 @@ export {
   type MessageError,
   type MucEvents,
   type MucOptions,
+  type NickTaken,
   type PrivateMessage,
   type RoomMessage,
 } from "./muc.js";
+export {
+  listAffiliation,
+  registerNick,
+  setAffiliation,
+  type Affiliation,
+  type AffiliationItem,
+} from "./muc-admin.js";
 export { queryArchive, type ArchiveQuery, type ArchivedMessage } from "./mam.js";
 export { Outbox, type OutboxEntry, type OutboxOptions } from "./outbox.js";
 export { Publisher, type PublishCounters, type PublisherOptions } from "./publisher.js";

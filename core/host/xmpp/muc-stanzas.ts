@@ -83,6 +83,9 @@ export interface MucPresence {
   codes: Set<number>;
   /** The occupant's real bare JID when the room shows it. */
   realJid?: string;
+  /** XEP-0045 §5.2 affiliation (owner, admin, member, none, outcast) and §5.1 role. */
+  affiliation?: string;
+  role?: string;
   error?: StanzaErrorInfo;
 }
 
@@ -101,12 +104,15 @@ export function parseMucPresence(presence: Element): MucPresence | undefined {
   const codes = new Set(x.getChildren("status").map((s) => Number(s.attrs.code)));
   const item = x.getChild("item");
   const realJid = item?.attrs.jid;
+  const { affiliation, role } = item?.attrs ?? {};
   return {
     room,
     nick,
     type: type === "unavailable" ? "unavailable" : "available",
     codes,
     ...(realJid ? { realJid: bareJid(realJid) } : {}),
+    ...(affiliation ? { affiliation } : {}),
+    ...(role ? { role } : {}),
   };
 }
 

@@ -29,6 +29,19 @@ export interface JoinResult {
   created: boolean;
   /** Real JIDs are visible to every occupant (status 100, or our config was accepted). */
   nonAnonymous: boolean;
+  /** Our affiliation (XEP-0045 §5.2) as our self-presence states it: `owner` when we made it. */
+  affiliation?: string;
+}
+
+/** We joined under another nick than ours: someone else holds or has registered ours. */
+export interface NickTaken {
+  room: string;
+  /** The nick we asked for. */
+  wanted: string;
+  /** The nick we got. */
+  nick: string;
+  /** Real bare JID of the occupant holding `wanted`, when the room shows it. */
+  holder?: string;
 }
 
 /** A groupchat message from an occupant of a room we are in. */
@@ -51,6 +64,8 @@ export interface PrivateMessage {
   room?: string;
   nick?: string;
   realJid?: string;
+  /** Stamped with `<delay/>` (XEP-0203): stored while we were offline, not said just now. */
+  delayed: boolean;
   stanza: Element;
 }
 
@@ -64,6 +79,7 @@ export interface MucEvents {
   groupchat: [message: RoomMessage];
   chat: [message: PrivateMessage];
   joined: [result: JoinResult];
+  "nick-taken": [info: NickTaken];
   /** We are out of the room (connection lost, kicked, room destroyed); a rejoin may follow. */
   left: [room: string, reason: string];
   "message-error": [info: MessageError];

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { FakeLink } from "./fake-link.js";
 import { MucJoinError } from "./errors.js";
 import { IqCaller } from "./iq.js";
-import { Muc, type PrivateMessage, type RoomMessage } from "./muc.js";
+import { Muc, type NickTaken, type PrivateMessage, type RoomMessage } from "./muc.js";
 
 const log = pino({ level: "silent" });
 const MUC_USER = "http://jabber.org/protocol/muc#user";
@@ -46,6 +46,7 @@ describe("Muc join", () => {
       nick: "bot",
       created: false,
       nonAnonymous: true,
+      affiliation: "none",
     });
     expect(muc.isJoined("raw@rooms.localhost")).toBe(true);
     expect(muc.occupants("raw@rooms.localhost").get("alice")).toBe("alice@localhost");
@@ -60,8 +61,15 @@ describe("Muc join", () => {
     );
     const [retry] = link.take();
     expect(retry?.attrs.to).toBe("raw@rooms.localhost/bot_2");
+    const taken: NickTaken[] = [];
+    muc.on("nick-taken", (t) => taken.push(t));
+    link.push(occupant("raw@rooms.localhost/bot", [], "mallory@localhost/x"));
     link.push(occupant("raw@rooms.localhost/bot_2", [110]));
     await expect(joined).resolves.toMatchObject({ nick: "bot_2" });
+    // Who holds our nick: the room showed that occupant's real JID before our self-presence.
+    expect(taken).toEqual([
+      { room: "raw@rooms.localhost", wanted: "bot", nick: "bot_2", holder: "mallory@localhost" },
+    ]);
   });
 
   it("fails the join on other errors", async () => {
@@ -196,9 +204,20 @@ describe("Muc messages", () => {
       `<message from="raw@rooms.localhost/alice" type="chat"><body>!status</body></message>`,
     );
     link.push(`<message from="admin@localhost/phone" type="chat"><body>!help</body></message>`);
-    expect(chats.map((c) => [c.from, c.body, c.room, c.nick, c.realJid])).toEqual([
-      ["raw@rooms.localhost/alice", "!status", "raw@rooms.localhost", "alice", "alice@localhost"],
-      ["admin@localhost/phone", "!help", undefined, undefined, undefined],
+    link.push(
+      `<message from="admin@localhost/phone" type="chat"><body>!old</body><delay xmlns="urn:xmpp:delay" stamp="2024-01-01T00:00:00Z"/></message>`,
+    );
+    expect(chats.map((c) => [c.from, c.body, c.room, c.nick, c.realJid, c.delayed])).toEqual([
+      [
+        "raw@rooms.localhost/alice",
+        "!status",
+        "raw@rooms.localhost",
+        "alice",
+        "alice@localhost",
+        false,
+      ],
+      ["admin@localhost/phone", "!help", undefined, undefined, undefined, false],
+      ["admin@localhost/phone", "!old", undefined, undefined, undefined, true],
     ]);
   });
 

@@ -22,6 +22,7 @@ import type {
   MessageError,
   MucEvents,
   MucOptions,
+  NickTaken,
   PrivateMessage,
   RoomMessage,
 } from "./muc-types.js";
@@ -33,6 +34,7 @@ export type {
   MessageError,
   MucEvents,
   MucOptions,
+  NickTaken,
   PrivateMessage,
   RoomMessage,
 };
@@ -204,13 +206,25 @@ export class Muc extends EventEmitter<MucEvents> {
     let nonAnonymous = p.codes.has(100); // §7.2.5
     if (created) nonAnonymous = await this.#configure(r);
     if (this.#rooms.get(r.room) !== r || r.state !== "joined") return;
-    const result: JoinResult = { room: r.room, nick: r.nick, created, nonAnonymous };
+    const result: JoinResult = {
+      room: r.room,
+      nick: r.nick,
+      created,
+      nonAnonymous,
+      ...(p.affiliation === undefined ? {} : { affiliation: p.affiliation }),
+    };
     const rejoin = r.everJoined;
     r.everJoined = true;
     r.result = result;
     this.#log.info({ ...result, rejoin }, "joined room");
     for (const w of r.waiters.splice(0)) w.resolve(result);
     this.emit("joined", result);
+    if (!rejoin && r.nick !== r.baseNick) {
+      // §7.2.3: the occupants' presences came before ours, so the holder is known if shown.
+      const holder = r.occupants.get(r.baseNick);
+      const taken = { room: r.room, wanted: r.baseNick, nick: r.nick };
+      this.emit("nick-taken", holder === undefined ? taken : { ...taken, holder });
+    }
   }
 
   /**
@@ -305,6 +319,7 @@ export class Muc extends EventEmitter<MucEvents> {
         from,
         body,
         stanza,
+        delayed: isDelayed(stanza),
         ...(r === undefined ? {} : { room: r.room }),
         ...(nick ? { nick } : {}),
         ...(realJid === undefined ? {} : { realJid }),
