@@ -25,6 +25,9 @@ Component ("conference." .. (os.getenv("MESH_DOMAIN") or "example.org")) "muc"
   muc_log_by_default = true
   muc_log_all_rooms = true
   max_archive_query_results = 500
+  -- XEP-0045 §7.10: every bot registers its nick in the rooms it joins, so that no other
+  -- account can take it while the bot restarts (bots are not room members beforehand).
+  allow_unaffiliated_register = true
 
 -- One XEP-0114 component per bot instance (<id>.bots.<domain>): Prosody takes one connection
 -- per component domain, and every bot is a process of its own. MESH_BOTS lists the instance

@@ -1,6 +1,6 @@
 /**
  * Lobby latency under a flood: a mesh with one handler (add-tag, in -> mid) on a test server,
- * a peer publishing N events (default 100k) to its input room as fast as the publisher's window
+ * a peer publishing N events (default 30k) to its input room as fast as the publisher's window
  * lets it, and an admin in the lobby asking `tagger: !ping` every 500 ms. Prints the time to each
  * answer while the flood runs and after, so the bot's lobby path can be compared with its event
  * path sharing (or not) one connection.
@@ -11,7 +11,7 @@ import { Event } from "../../core/sdk/event.js";
 import { connectPeer, startMesh, waitFor } from "../harness/mesh.js";
 import { startTestServer, type ServerKind } from "../harness/servers.js";
 
-const N = Number(process.argv[2] ?? 100_000);
+const N = Number(process.argv[2] ?? 30_000);
 const KIND = (process.argv[3] ?? "prosody") as ServerKind;
 
 const server = await startTestServer(KIND);
