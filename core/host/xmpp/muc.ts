@@ -216,7 +216,7 @@ export class Muc extends EventEmitter<MucEvents> {
     const rejoin = r.everJoined;
     r.everJoined = true;
     r.result = result;
-    this.#log.info({ ...result, rejoin }, "joined room");
+    this.#log.debug({ ...result, rejoin }, "joined room");
     for (const w of r.waiters.splice(0)) w.resolve(result);
     this.emit("joined", result);
     if (!rejoin && r.nick !== r.baseNick) {
