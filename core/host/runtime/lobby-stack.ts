@@ -26,11 +26,14 @@ export const LOBBY_RESOURCE = "lobby";
 
 /**
  * A second client session (same account, resource `lobby`) for the lobby and direct messages.
- * On the bot's event stream an operator's `!ping` queued behind megabytes of event batches in
- * both directions (measured: a median of 27 s, up to 52 s, under a 100k-event flood on Prosody;
- * test/bench/lobby.bench.ts); a send queue that lets replies jump the publisher's batches would
- * fix only our side of one direction, not the server's queue towards us. This stream carries
- * nothing else, so both ways it is as fast as the event loop turns.
+ * On the bot's event stream an operator's `!ping` queued behind event batches both ways: under
+ * a 100k-event flood on Prosody, median 27 s and up to 52 s with one stream, 17 s and 31 s with
+ * this one (the rest was Prosody's own turn-taking, since cut by reading 64 KiB per pass, see
+ * server/prosody-config.ts); at 30k events with 64 KiB reads the medians are alike (~1 s), but
+ * one stream still had answers 5-8 s late where this one stayed under 1.7 s
+ * (test/bench/lobby.bench.ts). A send queue that lets replies jump the publisher's batches
+ * would reorder only what is still in our process: the backlog sits in socket buffers and in
+ * the server's queue towards us, which no client-side priority reaches.
  *
  * Only this session sends available presence (priority 1), so a message to the bot's bare JID
  * goes here (RFC 6121 §8.5.2.1.1); the event session stays unavailable, as it always was.
