@@ -4,13 +4,14 @@
 // the changed bot, and no process left behind after SIGTERM to `npm start` or a SIGKILL of
 // the supervisor.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { appendFile, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InstanceStatus } from "../../core/host/supervisor/supervisor.js";
 import { waitFor } from "../harness/mesh.js";
+import { processesIn } from "../harness/processes.js";
 import { storedEvents } from "../harness/stored.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -36,18 +37,6 @@ bots:
     in: feeds.src
     params: { db: sup, linger: 100ms }
 ${extra}`;
-}
-
-/** Processes whose command line names `dir` (bots, Prosody, the CouchDB server). */
-async function processesIn(dir: string): Promise<{ pid: number; cmd: string }[]> {
-  const out: { pid: number; cmd: string }[] = [];
-  for (const name of await readdir("/proc")) {
-    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
-    const cmd = await readFile(`/proc/${name}/cmdline`, "utf8").catch(() => "");
-    // Zombies have an empty command line and are gone once reaped.
-    if (cmd.includes(dir)) out.push({ pid: Number(name), cmd: cmd.replace(/\0/g, " ") });
-  }
-  return out;
 }
 
 interface Mesh {

@@ -1,24 +1,19 @@
 // `npm start` as a person sees it on a terminal (a real pty, from `script`): one readable line
 // per bot and one per offline feed, no stack traces, and closing the terminal stops the mesh.
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../harness/mesh.js";
+import { processesIn } from "../harness/processes.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-async function processesIn(dir: string): Promise<number[]> {
-  const out: number[] = [];
-  for (const name of await readdir("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    const cmd = await readFile(`/proc/${name}/cmdline`, "utf8").catch(() => "");
-    if (cmd.includes(dir) && !cmd.includes("script")) out.push(Number(name));
-  }
-  return out;
-}
+/** The mesh's processes, not script(1) itself (its command line names the dir too). */
+const meshProcesses = async (dir: string): Promise<number[]> =>
+  (await processesIn(dir)).filter((p) => !p.cmd.includes("script")).map((p) => p.pid);
 
 describe("npm start on a terminal", () => {
   let dir: string;
@@ -61,7 +56,7 @@ bots:${feed("offline-a")}${feed("offline-b")}
     );
   });
   afterAll(async () => {
-    for (const pid of await processesIn(dir)) process.kill(pid, "SIGKILL");
+    for (const pid of await meshProcesses(dir)) process.kill(pid, "SIGKILL");
     if (process.env.KEEP_SERVER_DIRS !== "1") await rm(dir, { recursive: true, force: true });
   });
 
@@ -103,7 +98,7 @@ bots:${feed("offline-a")}${feed("offline-b")}
     await exited;
     await waitFor(
       "every process of the mesh gone",
-      async () => ((await processesIn(dir)).length === 0 ? true : undefined),
+      async () => ((await meshProcesses(dir)).length === 0 ? true : undefined),
       60_000,
     );
   }, 240_000);
