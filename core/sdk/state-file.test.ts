@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -24,6 +24,15 @@ describe("state files", () => {
     await Promise.all(datas.map((d) => writeAtomic(file, d)));
     expect(datas).toContain(await readFile(file, "utf8"));
     expect(await readdir(dir)).toEqual(["ids.bin"]);
+  });
+
+  it("gives a secrets file the mode asked for, also when it replaces a wider one", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "state-"));
+    const file = join(dir, "credentials.json");
+    await writeFile(file, "old", { mode: 0o644 });
+    await writeAtomic(file, "{}", { mode: 0o600 });
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(await readFile(file, "utf8")).toBe("{}");
   });
 
   it("reads a missing file as undefined and throws on one that is not JSON", async () => {

@@ -13,12 +13,19 @@ let written = 0;
  * rename cannot become a copy), which is fsync'ed before it is renamed over `file` (rename(2)
  * replaces atomically). Then the directory is fsync'ed: the rename is a change to the
  * directory, and fsync(2) of a file does not make the entry that names it durable.
+ * `mode` (e.g. 0o600 for a file holding secrets) is set before any data is written.
  */
-export async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
+export async function writeAtomic(
+  file: string,
+  data: string | Uint8Array,
+  opts: { mode?: number } = {},
+): Promise<void> {
   // Unique per write: two writes of one file in flight must not share a temp file.
   const tmp = `${file}.${process.pid}.${(written += 1)}.tmp`;
-  const handle = await open(tmp, "w");
+  const handle = await open(tmp, "w", opts.mode);
   try {
+    // The umask may have narrowed the mode given to open(): set it as asked.
+    if (opts.mode !== undefined) await handle.chmod(opts.mode);
     await handle.writeFile(data);
     await handle.sync();
   } finally {

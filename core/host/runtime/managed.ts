@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { writeAtomic } from "../../sdk/state-file.js";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { MeshConfig } from "../config/types.js";
@@ -170,11 +171,9 @@ async function loadCredentials(file: string): Promise<Credentials> {
   }
 }
 
-async function saveSecret(file: string, data: unknown): Promise<void> {
-  const tmp = `${file}.tmp`;
-  await writeFile(tmp, JSON.stringify(data, null, 2), { mode: 0o600 });
-  await chmod(tmp, 0o600);
-  await rename(tmp, file);
+/** Credentials and the connection: readable by the mesh's user only, replaced atomically. */
+function saveSecret(file: string, data: unknown): Promise<void> {
+  return writeAtomic(file, JSON.stringify(data, null, 2), { mode: 0o600 });
 }
 
 /** Read the connection the supervisor wrote (bot processes call this). */

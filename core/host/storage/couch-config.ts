@@ -1,4 +1,5 @@
-import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { writeAtomic } from "../../sdk/state-file.js";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { CouchService } from "../../sdk/bot.js";
@@ -64,8 +65,7 @@ export async function startMeshCouch(
   const url = new URL(couch.url);
   url.username = encodeURIComponent(couch.username);
   url.password = encodeURIComponent(couch.password);
-  await writeFile(file, url.toString().replace(/\/$/, ""), { mode: 0o600 });
-  await chmod(file, 0o600);
+  await writeAtomic(file, url.toString().replace(/\/$/, ""), { mode: 0o600 });
   return couch;
 }
 

@@ -9,7 +9,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { access, chmod, mkdir, readFile, realpath, writeFile } from "node:fs/promises";
+import { access, mkdir, readFile, realpath, writeFile } from "node:fs/promises";
+import { writeAtomic } from "../../sdk/state-file.js";
 import { delimiter, dirname, join } from "node:path";
 import type { Logger } from "pino";
 import { Backoff, DEFAULT_BACKOFF } from "../../sdk/backoff.js";
@@ -87,8 +88,7 @@ export async function startManagedCouch(
   if (await killStale(join(dir, "couchdb.pid"), localIni)) log.warn("killed a stale CouchDB");
   const credFile = join(dir, "credentials.json");
   const saved = await loadSaved(credFile, log);
-  await writeFile(credFile, JSON.stringify(saved, null, 2) + "\n", { mode: 0o600 });
-  await chmod(credFile, 0o600);
+  await writeAtomic(credFile, JSON.stringify(saved, null, 2) + "\n", { mode: 0o600 });
   await writeConfig(dir, saved);
 
   const url = `http://127.0.0.1:${saved.port}`;
