@@ -36,6 +36,7 @@ export { missingFiles } from "./sdk/check-files.js";
 export type { Route } from "./sdk/bot.js";
 export { expertOutput, expertParams, prefixKeys, type ExpertMode } from "./sdk/expert.js";
 export { parseRule, formatRule, lintRule, Rule, RuleSyntaxError } from "./sdk/rules/index.js";
+export { RegExpTranslationError } from "./sdk/rules/regexp.js";
 export type { Atom, MatchNode, RuleNode } from "./sdk/rules/index.js";
 export {
   parseAddr,

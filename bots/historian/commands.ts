@@ -15,6 +15,14 @@ export const EXAMPLES = {
   count: "!count type = scanner by asn since 7d",
 } as const;
 
+/** Longest question taken (characters): a rule longer than this is no question a person asks. */
+export const MAX_QUESTION = 2000;
+
+/** An error message cut so a reply never echoes a huge question back. */
+function cut(text: string, max = 300): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 export interface CommandDeps {
   /** The running instance's store; undefined when there is none. */
   backend(): QueryBackend | undefined | Promise<QueryBackend | undefined>;
@@ -50,13 +58,16 @@ export function historianCommands(deps: CommandDeps): Record<string, BotCommand>
     usage,
     help: `${help}; e.g. ${EXAMPLES[name]}`,
     async run(args, from) {
+      if (args.length > MAX_QUESTION) {
+        return `!${name}: question too long (${args.length} characters; at most ${MAX_QUESTION}); e.g. ${EXAMPLES[name]}`;
+      }
       const backend = await deps.backend();
       if (backend === undefined) return `!${name}: no CouchDB is configured for this bot`;
       try {
         return reply(asker(from), await ask(args, backend, now()));
       } catch (err) {
         if (err instanceof QuestionError || err instanceof RuleSyntaxError) {
-          return `!${name}: ${err.message}; e.g. ${EXAMPLES[name]}`;
+          return `!${name}: ${cut(err.message)}; e.g. ${EXAMPLES[name]}`;
         }
         throw err;
       }

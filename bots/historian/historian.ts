@@ -94,6 +94,13 @@ export const historian = defineBot({
     }
     if (records + migrated > 0)
       ctx.log.info({ records, migrated }, "queue journal: documents of the last run to write");
+    // Value-index documents of earlier versions: deleted in the background, never in the way.
+    void store()
+      .then((s) => s.dropIndexDocs(ctx.signal))
+      .then((n) => {
+        if (n > 0) ctx.log.info({ deleted: n }, "old value-index documents deleted");
+      })
+      .catch((err: unknown) => ctx.log.warn({ why: String(err) }, "old index cleanup failed"));
     const days = ctx.params.retention_days;
     if (days > 0) {
       ctx.every(

@@ -1,30 +1,33 @@
 /**
  * The historian's storage API: events as CouchDB documents, written and read through `nano`,
  * using only what real CouchDB and express-pouchdb both serve (documents, `_bulk_docs`, Mango
- * `_find` with indexes). Stable API for the chat commands (`!find`, `!ip`, `!count`, ...):
+ * `_find` with indexes, map views). Stable API for the chat commands (`!find`, `!ip`, ...):
  *
  *   const store = await openStore({ url, db: "events" });      // creates the db and indexes
  *   await store.put([toDoc(event, { room }, new Date())]);      // idempotent: _id = event id
  *   const page = await store.find({ ip: { $elemMatch: { $eq: "192.0.2.1" } } }, { limit: 20 });
  *   const more = await store.find(selector, { limit: 20, cursor: page.next });
- *   const n = await store.count({ type: { $elemMatch: { $eq: "scanner" } } }, { max: 10_000 });
+ *   const hits = await store.findByValue("ip", "192.0.2.1", { since, limit: 20 }); // the view
  *
- * A document: `{ _id: event id, event: {key: [values]}, room, seen, archive_id?, time, ip?, asn?,
- * cc?, type?, feed?, "domain name"?, url? }`. The flat fields are the event's values (arrays, so
- * select with `$elemMatch`); `time` is one sortable string (`YYYY-MM-DD HH:MM:SSZ`): the event's
- * earliest `time` value, else when it was stored (`seen`). find() pages by time (never by
- * bookmarks, which PouchDB does not serve): newest first unless `order: "asc"`.
+ * A document: `{ _id: event id, event: {key: [values]}, room, seen, sighting, time, time_from,
+ * archive_id?, ip?, asn?, cc?, type?, feed?, "domain name"?, url? }`. The flat fields are the
+ * event's values (arrays, so select with `$elemMatch`). `time` is the event's own time, one
+ * sortable string (`YYYY-MM-DD HH:MM:SSZ`): its earliest `source time`, else `observation
+ * time`, else `time`, else when it was stored (`seen`); `time_from` says which. find() pages by
+ * time (never by bookmarks, which PouchDB does not serve): newest first unless `order: "asc"`.
  *
- * Mango cannot index array elements, so put() also writes one small value-index document per
- * (indexed key, value) of each event, in the same `_bulk_docs`: `_id: ix:["<key>","<value>",
- * "<event id>"]`, `{ ix: 1, k, v, t: <event time>, e: <event id> }` (`t`, not `time`, so the
- * event queries on the `by-time` index never see them). findByValue() answers `key = value`
- * from the `by-value` index on `[k, v, t]`, newest first, and fetches the events by id.
- * Databases that held events before index documents existed have no marker document
- * (`valueIndexed` false): their questions keep the `by-time` scan.
+ * `sighting` is the event id without the keys that change when the same report is seen again
+ * (sightingId()): a feed refetched, a report mailed twice. Counts say "N events, M distinct".
+ *
+ * `key = value` questions go to the `by-value` map view (views.ts, view-query.ts); a view that
+ * is behind answers from what it has and says how far behind (Lag), instead of waiting.
  */
 import nano, { type DocumentScope, type MangoSelector, type ServerScope } from "nano";
-import type { Event, EventJson } from "../../core/index.js";
+import { Event, type EventJson } from "../../core/index.js";
+import { countBy, findByValue, summarize, type CountedKey, type KeyCounts } from "./by-value.js";
+import type { Lag } from "./view-query.js";
+import { dropIndexDocs } from "./migrate.js";
+import { DESIGN, ensureViews } from "./views.js";
 
 /** Event keys copied to flat, indexed document fields. */
 export const INDEXED_KEYS = ["ip", "asn", "cc", "type", "feed", "domain name", "url"] as const;
@@ -37,8 +40,12 @@ export interface StoredDoc {
   room: string;
   /** When the historian stored it, `YYYY-MM-DD HH:MM:SSZ`. */
   seen: string;
-  /** Sort and retention key: the event's earliest `time`, else `seen`. */
+  /** Sort and retention key: the event's own time (see the file header). */
   time: string;
+  /** Which time `time` is. */
+  time_from?: TimeFrom;
+  /** Event id without the keys a replay changes (sightingId). */
+  sighting?: string;
   archive_id?: string;
   ip?: string[];
   asn?: string[];
@@ -49,38 +56,11 @@ export interface StoredDoc {
   url?: string[];
 }
 
-/** One value-index document (see the file header). */
-export interface IndexDoc {
-  _id: string;
-  _rev?: string;
-  ix: 1;
-  k: IndexedKey;
-  v: string;
-  /** The event's `time`. */
-  t: string;
-  /** The event id. */
-  e: string;
-}
+/** Where a document's `time` came from. */
+export type TimeFrom = "source time" | "observation time" | "time" | "stored";
 
-/** Marker: every event of this database has its value-index documents. */
-const MARKER_ID = "historian-value-index";
-const VALUE_INDEX = "by-value";
-
-/** The id of the index document of `key = value` for event `id`. */
-export function indexDocId(key: string, value: string, id: string): string {
-  return `ix:${JSON.stringify([key, value, id])}`;
-}
-
-/** The value-index documents of an event document. */
-export function indexDocs(doc: StoredDoc): IndexDoc[] {
-  const out: IndexDoc[] = [];
-  for (const k of INDEXED_KEYS) {
-    for (const v of new Set(doc[k] ?? [])) {
-      out.push({ _id: indexDocId(k, v, doc._id), ix: 1, k, v, t: doc.time, e: doc._id });
-    }
-  }
-  return out;
-}
+/** Keys that differ when the same report is seen again: left out of the sighting id. */
+export const REPLAY_KEYS = ["observation time", "mail message id", "mail date"] as const;
 
 export interface StoreOptions {
   /** Server URL without credentials (safe to log). */
@@ -111,6 +91,8 @@ export interface FindPage {
   docs: StoredDoc[];
   /** Set when there may be more: the cursor of the next page. */
   next?: Cursor;
+  /** Set when a view answered before it held every stored event. */
+  lag?: Lag;
 }
 
 export interface PutResult {
@@ -120,31 +102,49 @@ export interface PutResult {
   existing: number;
 }
 
+/** What the `by-value` view knows about one value, from its rows alone. */
+export interface ValueSummary {
+  /** Events (rows read; a lower bound when `truncated`). */
+  events: number;
+  /** Distinct sightings among them. */
+  distinct: number;
+  /** Event times, oldest and newest. */
+  first?: string;
+  last?: string;
+  truncated: boolean;
+  lag?: Lag;
+}
+
 export interface Store {
   /** Write a batch with one `_bulk_docs`; throws when the server cannot be reached. */
   put(docs: StoredDoc[]): Promise<PutResult>;
   /**
-   * Bring the indexes up to date now. Mango indexes are updated when queried, so without this
-   * the first question after a large ingest pays for indexing all of it.
+   * Bring the indexes up to date now (in the background of writing: writes never wait for an
+   * index), so a question after a busy hour does not pay for indexing all of it.
    */
   warm(): Promise<void>;
   find(selector: MangoSelector, opts?: FindOptions): Promise<FindPage>;
-  /** True when findByValue() sees every stored event (see the file header). */
-  readonly valueIndexed: boolean;
-  /**
-   * Events with `value` among their `key` values and `time >= since`, newest first, from the
-   * value index (exactly what `find(hasValue(key, value))` finds, without scanning).
-   */
+  /** Events with `value` among their `key` values and `time >= since`, newest first (view). */
   findByValue(
     key: IndexedKey,
     value: string,
     opts: { since: string; limit?: number; cursor?: Cursor },
   ): Promise<FindPage>;
+  /** Count, distinct sightings and first/last time of `key = value` since, reading ≤ max rows. */
+  summarize(
+    key: IndexedKey,
+    value: string,
+    opts: { since: string; max?: number },
+  ): Promise<ValueSummary>;
+  /** Events per value of a counted key since `since` (rounded down to the hour: `from`). */
+  countBy(key: CountedKey, since: string): Promise<KeyCounts>;
   /** Count matching documents, stopping at `max` (default 100 000). */
   count(selector: MangoSelector, opts?: { max?: number }): Promise<number>;
   get(id: string): Promise<StoredDoc | undefined>;
   /** Delete documents with `time` before `cutoff` (`YYYY-MM-DD HH:MM:SSZ`); returns how many. */
   deleteOlderThan(cutoff: string, batch?: number): Promise<number>;
+  /** Delete the value-index documents of earlier versions (migrate.ts); returns how many. */
+  dropIndexDocs(signal?: AbortSignal): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -155,13 +155,15 @@ export function toDoc(
   seen: Date,
 ): StoredDoc {
   const seenText = stamp(seen);
-  const times = event.values("time").sort();
+  const [time, from] = ownTime(event) ?? [seenText, "stored" as const];
   const doc: StoredDoc = {
     _id: event.id(),
     event: event.toJSON(),
     room: meta.room,
     seen: seenText,
-    time: times[0] ?? seenText,
+    time,
+    time_from: from,
+    sighting: sightingId(event),
   };
   if (meta.archiveId !== undefined) doc.archive_id = meta.archiveId;
   for (const key of INDEXED_KEYS) {
@@ -169,6 +171,27 @@ export function toDoc(
     if (values.length > 0) doc[key] = values.sort();
   }
   return doc;
+}
+
+/** The event's own time and which key it is from (views.ts computes the same in the view). */
+function ownTime(event: Event): [string, TimeFrom] | undefined {
+  for (const key of ["source time", "observation time", "time"] as const) {
+    const first = event.values(key).sort()[0];
+    if (first !== undefined) return [first, key];
+  }
+  return undefined;
+}
+
+/**
+ * What identifies a sighting: the event id of the event without the keys a replay changes
+ * (REPLAY_KEYS: when the mesh observed it, which mail brought it). The same report fetched or
+ * mailed again is the same sighting; a report with a new `source time` is a new one.
+ */
+export function sightingId(event: Event): string {
+  if (!REPLAY_KEYS.some((k) => event.contains(k))) return event.id();
+  const bare = new Event(event);
+  for (const k of REPLAY_KEYS) bare.clear(k);
+  return bare.id();
 }
 
 /** `YYYY-MM-DD HH:MM:SSZ`, the sortable form used for `seen` and `time`. */
@@ -191,7 +214,7 @@ export function dbNameTrouble(name: string): string | undefined {
   return `${JSON.stringify(name)} is not a CouchDB database name: lower-case letters, digits and _ $ ( ) + - / only, starting with a letter (e.g. events)`;
 }
 
-/** Connect, create the database if missing and ensure the Mango indexes. */
+/** Connect, create the database if missing and ensure the Mango index and the views. */
 export async function openStore(opts: StoreOptions): Promise<Store> {
   const server = connect(opts);
   try {
@@ -207,9 +230,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     );
   }
   const db = server.use<StoredDoc>(opts.db);
-  const valueIndexed = await ensureMarker(db); // before the indexes: it counts documents
   await ensureIndexes(db);
-  return makeStore(db, valueIndexed);
+  await ensureViews(db as DocumentScope<unknown>);
+  return makeStore(db);
 }
 
 function connect(opts: StoreOptions): ServerScope {
@@ -250,61 +273,27 @@ async function createIndex(
 }
 
 async function ensureIndexes(db: DocumentScope<StoredDoc>): Promise<void> {
-  // The flat array fields cannot be indexed by element: `key = value` uses the value index.
-  // Partial indexes: each holds only its own kind of document, so neither pays for the other's
-  // writes (the embedded server files documents without the fields under a null key).
+  // `!find` scans newest first by `time`. Partial: the value-index documents of databases
+  // written by earlier versions (`ix`) stay out of it (the same definition as then, so an
+  // existing index is kept, not rebuilt).
   await createIndex(db, {
     index: { fields: ["time"], partial_filter_selector: { ix: { $exists: false } } },
     name: "by-time",
     ddoc: "by-time",
   });
-  await createIndex(db, {
-    index: { fields: ["k", "v", "t"], partial_filter_selector: { ix: 1 } },
-    name: VALUE_INDEX,
-    ddoc: VALUE_INDEX,
-  });
 }
 
-/** Whether the value index covers every event: marked when the database starts out empty. */
-async function ensureMarker(db: DocumentScope<StoredDoc>): Promise<boolean> {
-  const raw = db as unknown as DocumentScope<{ _id: string }>;
-  try {
-    await raw.get(MARKER_ID);
-    return true;
-  } catch (err) {
-    if (statusOf(err) !== 404) throw err;
-  }
-  if ((await db.info()).doc_count > 0) {
-    // A concurrent opener may have just written the marker (it counts as a document too).
-    return raw.get(MARKER_ID).then(
-      () => true,
-      (err: unknown) => {
-        if (statusOf(err) === 404) return false;
-        throw err;
-      },
-    );
-  }
-  try {
-    await raw.insert({ _id: MARKER_ID });
-  } catch (err) {
-    if (statusOf(err) !== 409) throw err;
-  }
-  return true;
-}
-
-function makeStore(db: DocumentScope<StoredDoc>, valueIndexed: boolean): Store {
+function makeStore(db: DocumentScope<StoredDoc>): Store {
+  const views = db as unknown as DocumentScope<unknown>;
   return {
     async put(docs) {
       if (docs.length === 0) return { written: 0, existing: 0 };
-      const events = new Set(docs.map((d) => d._id));
-      const all = [...docs, ...(docs.flatMap(indexDocs) as unknown as StoredDoc[])];
-      const results = await db.bulk({ docs: all });
+      const results = await db.bulk({ docs });
       let written = 0;
       let existing = 0;
       for (const r of results) {
-        const event = r.id !== undefined && events.has(r.id);
-        if (r.error === undefined) written += event ? 1 : 0;
-        else if (r.error === "conflict") existing += event ? 1 : 0;
+        if (r.error === undefined) written++;
+        else if (r.error === "conflict") existing++;
         else throw new Error(`_bulk_docs: ${r.id}: ${r.error}: ${r.reason ?? ""}`);
       }
       return { written, existing };
@@ -312,14 +301,12 @@ function makeStore(db: DocumentScope<StoredDoc>, valueIndexed: boolean): Store {
     find: (selector, opts = {}) => findPage(db, selector, opts),
     async warm() {
       await db.find({ selector: { time: { $gt: "" } }, use_index: "by-time", limit: 1 });
-      await db.find({
-        selector: { ix: 1, k: "ip", v: "", t: { $gt: "" } },
-        use_index: VALUE_INDEX,
-        limit: 1,
-      });
+      // One view query updates every view of the design document.
+      await db.view(DESIGN, "by-value", { limit: 0 } as never);
     },
-    valueIndexed,
-    findByValue: (key, value, opts) => findByValue(db, key, value, opts),
+    findByValue: (key, value, opts) => findByValue(views, key, value, opts),
+    summarize: (key, value, opts) => summarize(views, key, value, opts),
+    countBy: (key, since) => countBy(views, key, since),
     async count(selector, opts = {}) {
       const max = opts.max ?? 100_000;
       let n = 0;
@@ -350,29 +337,17 @@ function makeStore(db: DocumentScope<StoredDoc>, valueIndexed: boolean): Store {
       for (;;) {
         const found = await db.find({
           selector: { time: { $gt: "", $lt: cutoff } },
-          fields: ["_id", "_rev", ...INDEXED_KEYS],
+          fields: ["_id", "_rev"],
           use_index: "by-time",
           limit: batch,
         });
         if (found.docs.length === 0) return deleted;
         const gone = found.docs.map((d) => ({ _id: d._id, _rev: d._rev ?? "", _deleted: true }));
-        const events = new Set(gone.map((d) => d._id));
-        // Their index documents too (ids from the flat fields; revisions from _all_docs).
-        const keys = found.docs.flatMap((d) =>
-          INDEXED_KEYS.flatMap((k) => [...new Set(d[k] ?? [])].map((v) => indexDocId(k, v, d._id))),
-        );
-        if (keys.length > 0) {
-          const revs = await db.fetchRevs({ keys });
-          for (const row of revs.rows) {
-            if (!("value" in row) || (row.value as { deleted?: boolean }).deleted === true)
-              continue;
-            gone.push({ _id: row.id, _rev: row.value.rev, _deleted: true });
-          }
-        }
         const results = await db.bulk({ docs: gone });
-        deleted += results.filter((r) => r.error === undefined && events.has(r.id ?? "")).length;
+        deleted += results.filter((r) => r.error === undefined).length;
       }
     },
+    dropIndexDocs: (signal) => dropIndexDocs(views, signal ? { signal } : {}),
     close: () => Promise.resolve(),
   };
 }
@@ -413,42 +388,7 @@ async function findPage(
   return page;
 }
 
-async function findByValue(
-  db: DocumentScope<StoredDoc>,
-  key: IndexedKey,
-  value: string,
-  opts: { since: string; limit?: number; cursor?: Cursor },
-): Promise<FindPage> {
-  const limit = Math.max(1, Math.min(opts.limit ?? 50, 1000));
-  const skipIds = new Set(opts.cursor?.ids ?? []);
-  const t: Record<string, string> = { $gte: opts.since };
-  if (opts.cursor) t.$lte = opts.cursor.time;
-  const ix = db as unknown as DocumentScope<IndexDoc>;
-  const found = await ix.find({
-    selector: { k: key, v: value, t },
-    sort: [{ k: "desc" }, { v: "desc" }, { t: "desc" }],
-    limit: limit + skipIds.size + 1,
-    use_index: VALUE_INDEX,
-    fields: ["e", "t"],
-  });
-  const fresh = found.docs.filter((d) => !skipIds.has(d.e));
-  const rows = fresh.slice(0, limit);
-  const docs: StoredDoc[] = [];
-  if (rows.length > 0) {
-    const got = await db.fetch({ keys: rows.map((r) => r.e) });
-    for (const row of got.rows) if ("doc" in row && row.doc) docs.push(row.doc);
-  }
-  const page: FindPage = { docs };
-  const last = rows.at(-1);
-  if (fresh.length > limit && last !== undefined) {
-    const sameTime = rows.filter((d) => d.t === last.t).map((d) => d.e);
-    const carried = opts.cursor?.time === last.t ? [...skipIds] : [];
-    page.next = { time: last.t, ids: [...carried, ...sameTime] };
-  }
-  return page;
-}
-
-function statusOf(err: unknown): number | undefined {
+export function statusOf(err: unknown): number | undefined {
   return typeof err === "object" && err !== null && "statusCode" in err
     ? (err as { statusCode?: number }).statusCode
     : undefined;

@@ -35,16 +35,21 @@ export const KEYS = {
   "augment sha-1": "event id of the original event an augment adds keys to",
   category:
     "broad class of the report (the X-ARF v4 categories: abuse, fraud, login-attack, malware, ...); type says more",
-  "report format": "how the report was written: arf, x-arf 0.2, x-arf 4, spamcop, shadowserver, fail2ban, csv, template <name>",
-  "report type": "the report's own name for its kind (ARF Feedback-Type, Shadowserver report type, X-ARF Type)",
+  "report format":
+    "how the report was written: arf, x-arf 0.2, x-arf 4, spamcop, shadowserver, fail2ban, csv, template <name>",
+  "report type":
+    "the report's own name for its kind (ARF Feedback-Type, Shadowserver report type, X-ARF Type)",
   "report id": "the reporter's identifier of the report (X-ARF Report-ID, SpamCop report number)",
   "mail subject": "Subject of the mail the report came in",
   "mail from": "sender address (From) of the mail the report came in, lower case",
   "mail message id": "Message-ID of the mail the report came in, without angle brackets",
   "mail date": "Date of the mail the report came in (YYYY-MM-DD HH:MM:SSZ)",
-  trusted: "yes when the mail proved who sent it (a DKIM or ARC signature, or the local MX), else no",
-  "trust reason": "why the report is trusted or not (dkim=pass header.d=example.com, no signature, ...)",
-  derived: "keys the mesh derived instead of the report stating them, as `key: how` (ip: received header)",
+  trusted:
+    "yes when the mail proved who sent it (a DKIM or ARC signature, or the local MX), else no",
+  "trust reason":
+    "why the report is trusted or not (dkim=pass header.d=example.com, no signature, ...)",
+  derived:
+    "keys the mesh derived instead of the report stating them, as `key: how` (ip: received header)",
   service: "network service the report is about (ssh, smtp, http, ...)",
   id: "window bot state tag: `<hash>:open` or `<hash>:close`",
 } as const satisfies Record<string, string>;

@@ -5,39 +5,49 @@ import type { Atom, MatchNode, RuleNode } from "./ast.js";
 import type { Event } from "../event.js";
 import { parseName, patternContains } from "./domain.js";
 import { atomToRange, contains, parseValueRange } from "./iprange.js";
-import { compilePattern, escapeLiteral } from "./regexp.js";
+import { compilePattern, escapeLiteral, linearPattern } from "./regexp.js";
 
 export type Matcher = (event: Event) => boolean;
+
+export interface CompileOptions {
+  /**
+   * Run regexps on a linear-time engine (RE2, regexp.ts linearPattern): for rules from people
+   * who should not be able to freeze the process with `/(a+)+$/` (chat questions).
+   */
+  linear?: boolean;
+}
 type ValueTest = (value: string) => boolean;
 
-export function compileNode(node: RuleNode): Matcher {
+export function compileNode(node: RuleNode, opts: CompileOptions = {}): Matcher {
+  const sub = (n: RuleNode) => compileNode(n, opts);
   switch (node.type) {
     case "anything":
       return () => true;
     case "fuzzy":
-      return compileFuzzy(node.atom);
+      return compileFuzzy(node.atom, opts);
     case "match":
     case "nonmatch":
-      return compileMatch(node);
+      return compileMatch(node, opts);
     case "and":
-      return compileAnd(node.rules.map(compileNode));
+      return compileAnd(node.rules.map(sub));
     case "or":
-      return compileOr(node.rules.map(compileNode));
+      return compileOr(node.rules.map(sub));
     case "no": {
-      const inner = compileNode(node.rule);
+      const inner = sub(node.rule);
       return (event) => !inner(event);
     }
   }
 }
 
 /** What one value must satisfy: strings equal exactly (case-sensitive), the rest as named. */
-function valueTest(atom: Atom): ValueTest {
+function valueTest(atom: Atom, opts: CompileOptions): ValueTest {
   switch (atom.kind) {
     case "string": {
       const want = atom.value;
       return (value) => value === want;
     }
     case "regexp": {
+      if (opts.linear === true) return linearPattern(atom.pattern, atom.ignoreCase);
       const rex = compilePattern(atom.pattern, atom.ignoreCase);
       return (value) => rex.test(value);
     }
@@ -61,7 +71,7 @@ function valueTest(atom: Atom): ValueTest {
  * without k). A `*` value passes every value for both, as in rules.py, so `k != *` means
  * "k has a value" just like `k = *`.
  */
-function compileMatch(node: MatchNode): Matcher {
+function compileMatch(node: MatchNode, opts: CompileOptions): Matcher {
   const negate = node.type === "nonmatch";
   const { key, value } = node;
   if (value === null) {
@@ -75,7 +85,7 @@ function compileMatch(node: MatchNode): Matcher {
       return set !== undefined && (set.size > 1 || !set.has(want));
     };
   }
-  const test = valueTest(value);
+  const test = valueTest(value, opts);
   const passes: ValueTest = negate ? (v) => !test(v) : test;
   if (key !== null) {
     return (event) => {
@@ -94,8 +104,8 @@ function compileMatch(node: MatchNode): Matcher {
  * are searched ignoring case; regexps, IP ranges and domain patterns test as after `=` or `in`,
  * so `example.com` also matches an event with a key `www.example.com`.
  */
-function compileFuzzy(atom: Atom): Matcher {
-  const test = atom.kind === "string" ? substringTest(atom.value) : valueTest(atom);
+function compileFuzzy(atom: Atom, opts: CompileOptions): Matcher {
+  const test = atom.kind === "string" ? substringTest(atom.value) : valueTest(atom, opts);
   return (event) => {
     for (const [key, set] of event.entries()) if (test(key) || some(set, test)) return true;
     return false;

@@ -5,6 +5,8 @@
 // which would reject Python's lenient escapes such as \- or \:), and `.` matches one UTF-16
 // code unit, so an astral character counts as two.
 
+import { RE2JS } from "re2js";
+
 /** Flags Python allows inline as `(?imsux)`; x (verbose) and L (locale) have no JS form. */
 const INLINE_FLAGS = /^\(\?([a-zA-Z]+)\)/;
 
@@ -22,6 +24,37 @@ export function compilePattern(pattern: string, ignoreCase: boolean): RegExp {
   const { source, flags } = translate(pattern);
   const all = new Set(["s", ...flags, ...(ignoreCase ? ["i"] : [])]);
   return new RegExp(source, [...all].sort().join(""));
+}
+
+/**
+ * The same pattern on RE2 (re2js, pure JavaScript): time linear in the input, whatever the
+ * pattern, so a hostile `/(a+)+$/` cannot freeze the process. RE2 has no backreferences and
+ * no lookaround; such a pattern is refused with RegExpTranslationError saying so.
+ */
+export function linearPattern(pattern: string, ignoreCase: boolean): (value: string) => boolean {
+  const { source: js, flags } = translate(pattern);
+  // The anchors translate() spells with lookaround, in RE2's own words ($ without m is "end,
+  // or before a final newline" in Python: consuming that newline does not change a search).
+  const source = js
+    .split("(?=\\n?(?![^]))")
+    .join("(?:\\n?\\z)")
+    .split("(?<![^])")
+    .join("\\A")
+    .split("(?![^])")
+    .join("\\z");
+  let bits = RE2JS.DOTALL;
+  if (ignoreCase || flags.includes("i")) bits |= RE2JS.CASE_INSENSITIVE;
+  if (flags.includes("m")) bits |= RE2JS.MULTILINE;
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(source, bits);
+  } catch (err) {
+    const why = err instanceof Error ? err.message.replace(/^error parsing regexp: /, "") : "";
+    throw new RegExpTranslationError(
+      `${why} (questions run regexps on a linear-time engine: no backreferences or lookaround)`,
+    );
+  }
+  return (value) => re.matcher(value).find();
 }
 
 function translate(pattern: string): Translation {

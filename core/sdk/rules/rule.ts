@@ -1,7 +1,7 @@
 // The public face of the rule language: parse text to a Rule, match events, format back, lint.
 import type { RuleNode } from "./ast.js";
 import type { Event } from "../event.js";
-import { compileNode, type Matcher } from "./compile.js";
+import { compileNode, type CompileOptions, type Matcher } from "./compile.js";
 import { formatNode } from "./format.js";
 import { parseText, type RuleWarning } from "./parser.js";
 import { nodesEqual, normalizeNode, walkNode } from "./tree.js";
@@ -13,9 +13,9 @@ export class Rule {
   readonly #matcher: Matcher;
 
   /** Throws a TypeError on a malformed tree (see compileRule). */
-  constructor(node: RuleNode) {
+  constructor(node: RuleNode, opts: CompileOptions = {}) {
     this.node = normalizeNode(node);
-    this.#matcher = compileNode(this.node);
+    this.#matcher = compileNode(this.node, opts);
   }
 
   /** Whether the event matches, with AbuseHelper's multi-valued semantics. */
@@ -40,8 +40,8 @@ export class Rule {
  * Parse rule text (AbuseHelper's rule language). Throws RuleSyntaxError with the position and
  * what was expected there.
  */
-export function parseRule(text: string): Rule {
-  return new Rule(parseText(text).node);
+export function parseRule(text: string, opts: CompileOptions = {}): Rule {
+  return new Rule(parseText(text).node, opts);
 }
 
 /** A Rule from a tree built in code; throws a TypeError on a malformed tree. */
