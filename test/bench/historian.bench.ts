@@ -6,7 +6,9 @@
  * The two writers alternate batch by batch, so both see the same server state and disk.
  * !ip reads the whole `by-time` index on PouchDB (see the report), so its phase stops after
  * QUERIES questions or BUDGET_S seconds, whichever comes first, and says which.
- * Run: npx tsx test/bench/historian.bench.ts [N] [QUERIES] [BUDGET_S]   (200000 60 120)
+ * The same run on the real CouchDB with COUCH=real (and COUCHDB_TARBALL); the views' index lag
+ * at the end of ingest is printed too.
+ * Run: [COUCH=real] npx tsx test/bench/historian.bench.ts [N] [QUERIES] [BUDGET_S]   (200000 60 120)
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -19,6 +21,8 @@ import { startCouchServer } from "../../core/host/storage/couch-server.js";
 import { testBot } from "../../core/testing.js";
 import { seededRandom } from "../../core/host/wire/random-events.js";
 import { fmt } from "./measure.js";
+import { lagOf } from "../../bots/historian/view-query.js";
+import { COUCHDB_TARBALL, startRealCouch, unpackCouch } from "../harness/couchdb-real.js";
 
 const N = Number(process.argv[2] ?? 200_000);
 const BATCH = 500;
@@ -88,15 +92,17 @@ const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
 const dir = await mkdtemp(join(tmpdir(), "historian-bench-"));
-const couch = await startCouchServer({ dir: join(dir, "couch") });
+// COUCH=real: the real Apache CouchDB of COUCHDB_TARBALL (test/harness/couchdb-real.ts).
+const real = process.env.COUCH === "real";
+const couch = real ? await realCouch(dir) : await embeddedCouch(dir);
 try {
-  console.log(`\nHistorian on the embedded CouchDB-compatible server: ${fmt(N)} events`);
+  console.log(`\nHistorian on ${couch.name}: ${fmt(N)} events`);
   const docs = makeDocs(N);
 
-  const server = nano(couch.url);
+  const server = nano(couch.authUrl);
   await server.db.create("bare");
   const bare = server.use<StoredDoc>("bare");
-  const store = await openStore({ url: couch.url, db: "events" });
+  const store = await openStore({ url: couch.url, db: "events", ...couch.auth });
   let written = 0;
   const baseline: Writer = {
     name: "bare nano _bulk_docs",
@@ -117,8 +123,27 @@ try {
     console.log(`  ${w.name.padEnd(30)} ${fmt(rateOf(w)).padStart(8)} docs/s   ${ratio}`);
   }
 
+  // How far the views are behind right after the last write, and how long they take to catch up.
+  const events = server.use<unknown>("events");
+  const stale = (await events.view("historian", "by-value", {
+    limit: 0,
+    update: false,
+    stale: "ok",
+    update_seq: true,
+  } as never)) as { update_seq?: string | number };
+  const lag = await lagOf(events, stale.update_seq);
+  const t1 = performance.now();
+  await store.warm();
+  console.log(
+    `  index lag at the end of ingest: ${fmt(lag.changes)} changes, oldest ${lag.seconds?.toFixed(1) ?? "?"} s; caught up ${((performance.now() - t1) / 1000).toFixed(1)} s later`,
+  );
+
   // The !ip command itself, as the lobby would call it, over the historian's store.
-  const bot = await testBot(historian, { db: "events" }, { couchdb: { url: couch.url } });
+  const bot = await testBot(
+    historian,
+    { db: "events" },
+    { couchdb: { url: couch.url, ...couch.auth } },
+  );
   const from = "analyst@localhost/bench";
   const askIp = async (addr: string) => {
     const t0 = performance.now();
@@ -151,4 +176,40 @@ try {
 } finally {
   await couch.stop();
   await rm(dir, { recursive: true, force: true });
+}
+
+interface BenchCouch {
+  name: string;
+  url: string;
+  authUrl: string;
+  auth: { username?: string; password?: string };
+  stop(): Promise<void>;
+}
+
+async function embeddedCouch(dir: string): Promise<BenchCouch> {
+  const c = await startCouchServer({ dir: join(dir, "couch") });
+  return {
+    name: "the embedded CouchDB-compatible server",
+    url: c.url,
+    authUrl: c.url,
+    auth: {},
+    stop: () => c.stop(),
+  };
+}
+
+async function realCouch(dir: string): Promise<BenchCouch> {
+  if (COUCHDB_TARBALL === undefined)
+    throw new Error("COUCH=real needs COUCHDB_TARBALL (see .ci/run)");
+  const rel = await unpackCouch(COUCHDB_TARBALL);
+  const c = await startRealCouch(rel.release, join(dir, "real"));
+  return {
+    name: "real Apache CouchDB 3.4.3",
+    url: c.url,
+    authUrl: c.authUrl,
+    auth: { username: c.username ?? "", password: c.password ?? "" },
+    stop: async () => {
+      await c.stop();
+      await rel.remove();
+    },
+  };
 }
