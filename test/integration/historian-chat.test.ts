@@ -140,7 +140,7 @@ describeEachCouch("historian answers chat questions from a real XMPP client [pro
     expect(ip).toMatch(/^latest 3:$/m);
     expect(ip).not.toContain("192.0.2.2");
 
-    expect(find).toMatch(/: 3 event\(s\)\n/);
+    expect(find).toMatch(/: 3 events\n/);
     const findRows = (find ?? "").split("\n").filter((l) => /^\d{4}-\d\d-\d\d /.test(l));
     // Newest first: 192.0.2.2 (event 3), then 192.0.2.1 from feed-b (1) and feed-a (0).
     expect(findRows.map((l) => l.split(/\s{2,}/))).toEqual([
