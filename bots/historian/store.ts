@@ -301,8 +301,10 @@ function makeStore(db: DocumentScope<StoredDoc>): Store {
     find: (selector, opts = {}) => findPage(db, selector, opts),
     async warm() {
       await db.find({ selector: { time: { $gt: "" } }, use_index: "by-time", limit: 1 });
-      // One view query updates every view of the design document.
-      await db.view(DESIGN, "by-value", { limit: 0 } as never);
+      // One view query updates every view of the design document. `lazy`: CouchDB answers at
+      // once and indexes after (a waiting query times out on a large backlog); PouchDB ignores
+      // it and indexes before answering, in the background of the writes all the same.
+      await db.view(DESIGN, "by-value", { limit: 0, update: "lazy" } as never);
     },
     findByValue: (key, value, opts) => findByValue(views, key, value, opts),
     summarize: (key, value, opts) => summarize(views, key, value, opts),
