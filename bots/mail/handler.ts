@@ -93,9 +93,6 @@ export function addressesOf(field: AddressObject | AddressObject[] | undefined):
 }
 
 /** The attachments whose file name or content type matches. */
-export function attachmentsWhere(
-  mail: MailInput,
-  test: (a: Attachment) => boolean,
-): Attachment[] {
+export function attachmentsWhere(mail: MailInput, test: (a: Attachment) => boolean): Attachment[] {
   return mail.parsed.attachments.filter(test);
 }
