@@ -1,6 +1,7 @@
-// Raw mail → MailInput: mailparser's simpleParser (attachments kept, nested message/rfc822
-// parts not flattened away: ARF reports need the reported message), plus the raw header
-// lines by lower-case name, in order.
+// Raw mail → MailInput: mailparser's simpleParser (attachments kept), plus the raw header
+// lines by lower-case name, in order. mailparser folds an inline message/rfc822 part and a
+// text part with only a name (X-ARF 0.2's report.txt) into `text`: handlers that need those
+// parts walk `raw` themselves (handlers/arf-mime.ts).
 import { simpleParser } from "mailparser";
 import type { MailInput } from "./handler.js";
 

@@ -34,7 +34,7 @@ export const KEYS = {
   "abuse email": "abuse contact address for the network",
   "augment sha-1": "event id of the original event an augment adds keys to",
   category:
-    "broad class of the report (the X-ARF v4 categories: abuse, fraud, login-attack, malware, ...); type says more",
+    "broad class of the report (abuse, fraud, malware, info: X-ARF 0.2's set, onto which X-ARF 4 categories are mapped); type says more",
   "report format":
     "how the report was written: arf, x-arf 0.2, x-arf 4, spamcop, shadowserver, fail2ban, csv, template <name>",
   "report type":
