@@ -18,16 +18,12 @@
  * who pad mean decimal, and a report read as octal would accuse an unrelated network.
  */
 import { domainToASCII } from "node:url";
-import {
-  contains,
-  formatAddr,
-  parseAddr,
-  rangeOf,
-  readRange,
-  type IpRange,
-} from "../../core/index.js";
+import { formatAddr, parseAddr } from "../../core/index.js";
+import { networkFlag, type Networks } from "./items-networks.js";
 import { refang, touched, writtenAs } from "./items-refang.js";
 import { FILE_LIKE, TLDS } from "./items-tlds.js";
+
+export { networkFlag, readNetworks, type Networks, type NetworksConfig } from "./items-networks.js";
 
 export type ItemKind = "ip" | "url" | "domain";
 /** Which configured list an address is in. */
@@ -47,53 +43,6 @@ export interface Item {
 
 /** The event key of each kind. */
 export const ITEM_KEYS: Record<ItemKind, string> = { ip: "ip", url: "url", domain: "domain name" };
-
-export interface Networks {
-  own: IpRange[];
-  ignored: IpRange[];
-  /** Leave items in these networks out (`drop`, the default) or keep them flagged (`mark`). */
-  action: "drop" | "mark";
-}
-
-export interface NetworksConfig {
-  own?: readonly string[];
-  ignored?: readonly string[];
-  action?: "drop" | "mark";
-}
-
-/** Read network lists; throws one Error naming every bad entry (`own[1]: ...`). */
-export function readNetworks(config: NetworksConfig, where = "networks"): Networks {
-  const problems: string[] = [];
-  const read = (name: "own" | "ignored"): IpRange[] =>
-    (config[name] ?? []).flatMap((text, i) => {
-      const r = readRange(String(text));
-      if (typeof r !== "string") return [r];
-      problems.push(`${where}.${name}[${i}]: ${JSON.stringify(text)}: ${r}`);
-      return [];
-    });
-  const own = read("own");
-  const ignored = read("ignored");
-  const action = config.action ?? "drop";
-  if (action !== "drop" && action !== "mark") {
-    problems.push(`${where}.action: expected drop or mark, got ${JSON.stringify(action)}`);
-  }
-  if (problems.length > 0) throw new Error(problems.join("; "));
-  return { own, ignored, action };
-}
-
-/** Which list an address (or a URL's address host) is in; own networks first. */
-export function networkFlag(
-  item: Pick<Item, "kind" | "value">,
-  nets: Networks,
-): NetworkFlag | undefined {
-  const host = item.kind === "ip" ? item.value : item.kind === "url" ? urlHost(item.value) : "";
-  const a = parseAddr(host.replace(/^\[|\]$/g, ""));
-  if (!a) return undefined;
-  const r = rangeOf(a);
-  if (nets.own.some((n) => contains(n, r))) return "own network";
-  if (nets.ignored.some((n) => contains(n, r))) return "ignored";
-  return undefined;
-}
 
 export interface ExtractOptions {
   /** The kinds wanted (default all three). */
@@ -297,15 +246,6 @@ function urlOf(t: string): string | undefined {
   else h = domainOf(host, false);
   if (h === undefined) return undefined;
   return `${scheme.toLowerCase()}://${user}${h}${port === undefined ? "" : `:${port}`}${rest}`;
-}
-
-/** The host part of a URL the mesh wrote (brackets kept for IPv6). */
-function urlHost(url: string): string {
-  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url)?.[1] ?? "";
-  const hostPort = authority.slice(authority.lastIndexOf("@") + 1);
-  return hostPort.startsWith("[")
-    ? hostPort.slice(0, hostPort.indexOf("]") + 1)
-    : (hostPort.split(":")[0] ?? "");
 }
 
 /** Items as event keys: `ip`, `url`, `domain name` to their values. */
