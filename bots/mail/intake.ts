@@ -73,17 +73,19 @@ export function headerMessageId(raw: Buffer): string | undefined {
 
 /**
  * Read one mail. `where` names it in messages (`imap INBOX uid 42`); `observed` is the
- * read's observation time. Never throws for a bad mail: the result says what happened.
+ * read's observation time; `size` is the mail's whole size when `raw` is only its start.
+ * Never throws for a bad mail: the result says what happened.
  */
 export async function intake(
   raw: Buffer,
   where: string,
   observed: string,
   opts: IntakeOptions,
+  size = raw.length,
 ): Promise<IntakeResult> {
   const messageId = headerMessageId(raw);
-  if (raw.length > opts.maxBytes) {
-    const reason = `${where}: the mail is ${raw.length} bytes, over the limit of ${opts.maxBytes}`;
+  if (size > opts.maxBytes || raw.length > opts.maxBytes) {
+    const reason = `${where}: the mail is ${Math.max(size, raw.length)} bytes, over the limit of ${opts.maxBytes}`;
     return { kind: "failed", reason, messageId };
   }
   let mail: MailInput;
