@@ -44,3 +44,45 @@ export const ipLinesHandler: MailHandler = {
     return { events: ips.map((ip) => ({ ip, type: "scanner" })) };
   },
 };
+
+/** An ARF feedback report (RFC 5965 appendix B.1, rewritten) about 192.0.2.(n % 250). */
+export function arfMail(n: number, id = `fbl-${n}@fbl.example.com`): Buffer {
+  return Buffer.from(
+    [
+      "From: Feedback Loop <fbl@fbl.example.com>",
+      "To: abuse@example.test",
+      `Subject: FW: complaint ${n}`,
+      `Message-ID: <${id}>`,
+      "Date: Tue, 14 May 2024 10:09:07 +0000",
+      "MIME-Version: 1.0",
+      'Content-Type: multipart/report; report-type=feedback-report; boundary="b1"',
+      "",
+      "--b1",
+      "Content-Type: text/plain",
+      "",
+      `A complaint about mail from 192.0.2.${n % 250}.`,
+      "--b1",
+      "Content-Type: message/feedback-report",
+      "",
+      "Feedback-Type: abuse",
+      "User-Agent: ExampleFBL/1.0",
+      "Version: 1",
+      `Source-IP: 192.0.2.${n % 250}`,
+      "--b1",
+      "Content-Type: message/rfc822",
+      "",
+      "From: <someone@example.net>",
+      "Subject: Earn money",
+      `Message-ID: <spam-${n}@example.net>`,
+      "",
+      "Spam Spam Spam",
+      "--b1--",
+      "",
+    ].join("\r\n"),
+  );
+}
+
+/** A mail no handler reads. */
+export const helloMail = Buffer.from(
+  "From: someone@example.org\r\nSubject: Hello there\r\nMessage-ID: <hello-1@example.org>\r\n\r\nJust saying hello.\r\n",
+);

@@ -21,51 +21,11 @@ import {
   type RunningMesh,
 } from "../harness/mesh.js";
 import { withServer } from "../harness/servers.js";
+import { arfMail, helloMail as unreadable } from "../../bots/mail/test-mails.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const USER = "reports@example.test";
 const PASSWORD_ENV = "MAIL_IMAP_TEST_PASSWORD";
-
-/** An ARF feedback report (RFC 5965 appendix B.1, rewritten) about 192.0.2.(n % 250). */
-function arfMail(n: number, id = `fbl-${n}@fbl.example.com`): Buffer {
-  return Buffer.from(
-    [
-      "From: Feedback Loop <fbl@fbl.example.com>",
-      "To: abuse@example.test",
-      `Subject: FW: complaint ${n}`,
-      `Message-ID: <${id}>`,
-      "Date: Tue, 14 May 2024 10:09:07 +0000",
-      "MIME-Version: 1.0",
-      'Content-Type: multipart/report; report-type=feedback-report; boundary="b1"',
-      "",
-      "--b1",
-      "Content-Type: text/plain",
-      "",
-      `A complaint about mail from 192.0.2.${n % 250}.`,
-      "--b1",
-      "Content-Type: message/feedback-report",
-      "",
-      "Feedback-Type: abuse",
-      "User-Agent: ExampleFBL/1.0",
-      "Version: 1",
-      `Source-IP: 192.0.2.${n % 250}`,
-      "--b1",
-      "Content-Type: message/rfc822",
-      "",
-      "From: <someone@example.net>",
-      "Subject: Earn money",
-      `Message-ID: <spam-${n}@example.net>`,
-      "",
-      "Spam Spam Spam",
-      "--b1--",
-      "",
-    ].join("\r\n"),
-  );
-}
-
-const unreadable = Buffer.from(
-  "From: someone@example.org\r\nSubject: Hello there\r\nMessage-ID: <hello-1@example.org>\r\n\r\nJust saying hello.\r\n",
-);
 
 function body(d: Dovecot, pollInterval: string): string {
   return `
