@@ -33,8 +33,11 @@ const AFTER_SCHEME = String.raw`(?=(?:\[:\]|:)(?:\/\/|\[\/\]\[\/\])|\[:\/\/\])`;
 const MARKS = new RegExp(
   [
     String.raw`(?<scheme>\b(?:h(?:xx|\*\*)p|fxp)(?<s>s?))${AFTER_SCHEME}`,
-    String.raw`(?<dot>\[ ?(?:\.|dot) ?\]|\( ?(?:\.|dot) ?\)|\{ ?(?:\.|dot) ?\}|\\\.)`,
-    String.raw`(?<at>\[ ?(?:@|at) ?\]|\( ?(?:@|at) ?\)|\{ ?(?:@|at) ?\})`,
+    // `hXXp go [dot] example [dot] com/x` (PhishLabs): a defanged scheme, a blank, a name.
+    String.raw`(?<bare>\bh(?:xx|\*\*)p(?<bs>s?)[ \t]+)(?=[a-z0-9-]+(?:\.|[ \t]?[[({]))`,
+    // A bracketed mark takes one blank on each side with it: `evil [dot] example`.
+    String.raw`(?<dot>[ \t]?(?:\[ ?(?:\.|dot) ?\]|\( ?(?:\.|dot) ?\)|\{ ?(?:\.|dot) ?\})[ \t]?|\\\.)`,
+    String.raw`(?<at>[ \t]?(?:\[ ?(?:@|at) ?\]|\( ?(?:@|at) ?\)|\{ ?(?:@|at) ?\})[ \t]?)`,
     String.raw`(?<sep>\[:\/\/\]|\[:\]|\[\/\])`,
     // The lookbehind makes a long run of blanks one attempt, not one per blank (quadratic).
     String.raw`(?<word>(?<![ \t])[ \t]+dot[ \t]+)`,
@@ -72,6 +75,7 @@ export function refang(text: string): Refanged {
     const g = m.groups ?? {};
     let plain: string;
     if (g["scheme"] !== undefined) plain = (/^f/i.test(m[0]) ? "ftp" : "http") + (g["s"] ?? "");
+    else if (g["bare"] !== undefined) plain = `http${g["bs"] ?? ""}://`;
     else if (g["dot"] !== undefined) plain = ".";
     else if (g["at"] !== undefined) plain = "@";
     else if (g["sep"] !== undefined) plain = m[0].slice(1, -1);

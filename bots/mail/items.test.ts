@@ -45,6 +45,8 @@ const CASES: [string, string[]][] = [
   ["evil dot example dot com", ["domain:evil.example.com*"]],
   ["example DOT com", ["domain:example.com*"]],
   ["invoice[.]zip", ["domain:invoice.zip*"]],
+  ["hXXp go [dot] example [dot] com/login [dot] php", ["url:http://go.example.com/login.php*"]],
+  ["abuse [at] example.com wrote", []],
   // URLs and names
   ["see (http://evil.example/path).", ["url:http://evil.example/path"]],
   ["http://www.example.com/a_(b)", ["url:http://www.example.com/a_(b)"]],
