@@ -75,6 +75,23 @@ describe("shadowserver handler, download links", () => {
     ]);
   });
 
+  it("does not fetch the link to a report the mail has attached", async () => {
+    const text = raw("scan-http.eml")
+      .toString("latin1")
+      .replace(
+        "All times are in UTC.\r\n",
+        "All times are in UTC.\r\n\r\n2026-11-30-scan_http-example-asn.csv: https://dl.shadowserver.org/q7ZKx2lBvN0aUeJ4\r\n",
+      );
+    const before = server.hits("/q7ZKx2lBvN0aUeJ4");
+    const result = await handler.read(await parseMail(Buffer.from(text), "both.eml"), {
+      limits: DEFAULT_LIMITS,
+      download,
+    });
+    expect(result.events).toHaveLength(3);
+    expect(result.notes).toEqual(["1 download link not fetched: the report is attached"]);
+    expect(server.hits("/q7ZKx2lBvN0aUeJ4")).toBe(before);
+  });
+
   it("says a link needs the download setting when the intake has none", async () => {
     const mail = await load("download-link.eml");
     const message = await failure(Promise.resolve(handler.read(mail, { limits: DEFAULT_LIMITS })));

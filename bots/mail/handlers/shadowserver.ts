@@ -122,8 +122,22 @@ export function shadowserverHandlerWith(mapping: Mapping): MailHandler {
         const name = a.filename ?? `attachment ${i + 1}`;
         return { name, where: `${mail.where}, attachment ${name}`, data: a.content };
       });
-      const links = downloadLinks(mail.parsed.text ?? "");
+      // Shadowserver puts the download link in mails that have the report attached too:
+      // fetch only links to reports that are not attached, or all when none is.
+      const attached = new Set(files.map((f) => f.name.replace(/\.zip$/i, "")));
+      const all = downloadLinks(mail.parsed.text ?? "");
+      const links = all.filter(
+        (l) =>
+          files.length === 0 ||
+          (l.name !== undefined && !attached.has(l.name.replace(/\.zip$/i, ""))),
+      );
       const problems: string[] = [];
+      const notes: string[] = [];
+      const skipped = all.length - links.length;
+      if (skipped > 0)
+        notes.push(
+          `${skipped} download ${skipped === 1 ? "link" : "links"} not fetched: the report is attached`,
+        );
       if (links.length > 0 && !ctx.download) {
         const what = `${links.length} ${links.length === 1 ? "link" : "links"} not read: ${NEEDS_DOWNLOAD}`;
         // With nothing else to read, the mail is set aside rather than passed as read.
@@ -133,7 +147,7 @@ export function shadowserverHandlerWith(mapping: Mapping): MailHandler {
       if (ctx.download) {
         const download = ctx.download.bind(ctx);
         for (const link of links) {
-          files.push(await fetchLink(mail, link, mapping, ctx, download, links.length === 1));
+          files.push(await fetchLink(mail, link, mapping, ctx, download, all.length === 1));
         }
       }
       if (files.length === 0) {
@@ -142,7 +156,7 @@ export function shadowserverHandlerWith(mapping: Mapping): MailHandler {
           "no Shadowserver report: no CSV or zip attachment and no download link",
         );
       }
-      const result = { events: [] as Record<string, string[]>[], problems, notes: [] as string[] };
+      const result = { events: [] as Record<string, string[]>[], problems, notes };
       for (const file of files) {
         const one = await readReport(file, mapping, ctx.limits);
         result.events.push(...one.events);

@@ -93,6 +93,25 @@ function add(ev: Record<string, string[]>, key: string, values: readonly string[
   for (const v of values) if (!list.includes(v)) list.push(v);
 }
 
+/** One row's event: the report's keys, then each column through its rule. */
+function rowEvent(
+  row: Row,
+  base: Record<string, string[]>,
+  ruleOf: (column: string) => ColumnRule,
+  problem: (why: string) => void,
+): Record<string, string[]> {
+  const ev: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(base)) ev[k] = [...v];
+  for (const [column, raw] of Object.entries(row)) {
+    const rule = ruleOf(column);
+    if (rule.key === null) continue;
+    const c = convert(rule.convert, raw, row);
+    if ("problem" in c) problem(`column ${column}: ${c.problem}`);
+    else if (c.values.length > 0) add(ev, c.key ?? rule.key, c.values);
+  }
+  return ev;
+}
+
 /** Read one report file; throws a MailError for a limit or a broken archive. */
 export async function readReport(
   file: ReportFile,
@@ -159,17 +178,9 @@ export async function readReport(
     for await (const batch of csvRecords(spec, decodeText(body), bad, { onHeader })) {
       for (const record of batch) {
         count();
-        const row = record.fields as Row;
-        const ev: Record<string, string[]> = {};
-        for (const [k, v] of Object.entries(base)) ev[k] = [...v];
-        for (const [column, raw] of Object.entries(row)) {
-          const rule = rules.get(column) ?? ruleFor(mapping, report, column);
-          if (rule.key === null) continue;
-          const c = convert(rule.convert, raw, row);
-          if ("problem" in c) problem(`line ${record.line}: column ${column}: ${c.problem}`);
-          else if (c.values.length > 0) add(ev, c.key ?? rule.key, c.values);
-        }
-        out.events.push(ev);
+        const rule = (column: string) => rules.get(column) ?? ruleFor(mapping, report, column);
+        const bad = (why: string) => problem(`line ${record.line}: ${why}`);
+        out.events.push(rowEvent(record.fields as Row, base, rule, bad));
       }
     }
   } catch (err) {
