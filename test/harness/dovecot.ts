@@ -29,6 +29,8 @@ export interface Dovecot {
   client(user: string): Promise<ImapFlow>;
   /** Messages in a folder of `user`'s Maildir (new/ and cur/), counted on disk. */
   countOnDisk(user: string, folder?: string): Promise<number>;
+  /** Stop the server and start it again on the same port and mail (clients are cut off). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -123,22 +125,16 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<Dovecot> 
   if (opts.tls) await makeCert(dir);
   const ca = opts.tls ? await readFile(join(dir, "cert.pem"), "utf8") : undefined;
   await writeFile(join(dir, "dovecot.conf"), config(dir, port, opts.tls === true));
-  const proc = spawn(DOVECOT, ["-F", "-c", join(dir, "dovecot.conf")], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-  let stderr = "";
-  proc.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+  let server = await launch(dir);
   const stop = async () => {
-    if (proc.exitCode === null) proc.kill("SIGTERM");
-    await exited;
+    await server.stop();
     if (process.env.KEEP_SERVER_DIRS !== "1") await rm(dir, { recursive: true, force: true });
   };
   try {
-    await greeted(port, proc);
+    await greeted(port, server.proc);
   } catch (err) {
     await stop();
-    throw new Error(`${(err as Error).message}: ${stderr.trim()}`, { cause: err });
+    throw new Error(`${(err as Error).message}: ${server.stderr()}`, { cause: err });
   }
   return {
     host: "127.0.0.1",
@@ -166,6 +162,34 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<Dovecot> 
       for (const sub of ["new", "cur"]) n += (await readdir(join(box, sub)).catch(() => [])).length;
       return n;
     },
+    async restart() {
+      await server.stop();
+      server = await launch(dir);
+      await greeted(port, server.proc);
+    },
     stop,
   };
+}
+
+/** Run dovecot in the foreground on the config in `dir`. */
+function launch(
+  dir: string,
+): Promise<{ proc: ChildProcess; stderr(): string; stop(): Promise<void> }> {
+  // Its own process group: stop() ends the connection processes too (they can outlive the
+  // master), as a real server going away would.
+  const proc = spawn(DOVECOT, ["-F", "-c", join(dir, "dovecot.conf")], {
+    stdio: ["ignore", "ignore", "pipe"],
+    detached: true,
+  });
+  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+  let stderr = "";
+  proc.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+  return Promise.resolve({
+    proc,
+    stderr: () => stderr.trim(),
+    async stop() {
+      if (proc.exitCode === null && proc.pid !== undefined) process.kill(-proc.pid, "SIGTERM");
+      await exited;
+    },
+  });
 }

@@ -1,10 +1,11 @@
 // The `imap` source as a real bot process between a real Dovecot and a real Prosody: mails
 // APPENDed over IMAP reach the room as events through IDLE and are moved to `processed`; a
 // mail nobody reads goes to `failed` (and the dead letters) while the next one is read; the
-// same mail delivered twice gives its events once; and a bot SIGKILLed in the middle of a
-// 300-mail mailbox leaves every mail's events in the room exactly once after its restart.
+// same mail delivered twice gives its events once; the bot connects again after the server
+// restarts, reads the mailbox again after a UIDVALIDITY change without duplicates, and, SIGKILLed
+// in the middle of a 300-mail mailbox, leaves every mail's events in the room exactly once.
 import { spawnSync } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -168,10 +169,41 @@ describe("imap source on dovecot and prosody", () => {
     expect(got().length - before).toBe(2);
   });
 
+  it("connects again when the server goes away, and reads what came meanwhile", async () => {
+    await dovecot.restart();
+    await imap.logout().catch(() => undefined);
+    imap = await dovecot.client(USER); // the old connection died with the server
+    await imap.append("INBOX", arfMail(6));
+    await waitFor("the event of the mail after the restart", () =>
+      ids(got(), "fbl-6@fbl.example.com").length > 0 ? true : undefined,
+    );
+    expect(mesh?.logs.some((l) => l.includes("connecting again in"))).toBe(true);
+  });
+
+  it("reads the mailbox again after a UIDVALIDITY change, giving no event twice", async () => {
+    await mesh?.stop();
+    mesh = undefined;
+    const file = join(dir, "run", "state", "bots", "mailbox", "imap-position.json");
+    const pos = JSON.parse(await readFile(file, "utf8")) as { uidValidity: string };
+    await writeFile(file, JSON.stringify({ ...pos, uidValidity: "1" }));
+    await imap.append("INBOX", arfMail(1)); // read in the first test: a copy
+    await imap.append("INBOX", arfMail(9));
+    mesh = await start();
+    await waitFor("the new mail's event", () =>
+      ids(got(), "fbl-9@fbl.example.com").length > 0 ? true : undefined,
+    );
+    await waitFor("the copy moved", async () =>
+      (await folderSize(imap, "INBOX")) === 0 ? true : undefined,
+    );
+    expect(ids(got(), "fbl-1@fbl.example.com")).toHaveLength(1);
+    expect(mesh.logs.some((l) => l.includes("UIDVALIDITY changed (1 -> "))).toBe(true);
+  });
+
   it("leaves every mail's events in the room exactly once after a SIGKILL mid-mailbox", async () => {
     await mesh?.stop();
     mesh = undefined;
     const n = 300;
+    const processed = await folderSize(imap, "processed");
     for (let i = 0; i < n; i++) await imap.append("INBOX", arfMail(1000 + i));
     const seen = got().length;
     mesh = await start("2s");
@@ -182,7 +214,7 @@ describe("imap source on dovecot and prosody", () => {
     });
     process.kill(pid, "SIGKILL");
     const killedAt = got().length - seen;
-    await untilMoved("processed", 6 + n);
+    await untilMoved("processed", processed + n);
     await new Promise((r) => setTimeout(r, 3000)); // a late duplicate would show by now
     const events = got().slice(seen);
     const perMail = new Map<string, Set<string>>();
