@@ -77,13 +77,19 @@ export function readFields(p: Problems, raw: unknown, rows: boolean): Map<string
   return out;
 }
 
-export function readSource(p: Problems, at: string, key: string, raw: unknown): Field | undefined {
+export function readSource(
+  p: Problems,
+  at: string,
+  key: string,
+  raw: unknown,
+  known = SOURCE_KEYS,
+): Field | undefined {
   const spec = typeof raw === "string" ? { regex: raw } : raw;
   if (!isObj(spec)) {
     p(at, "expected a regex or a mapping with regex, block, items or mail");
     return undefined;
   }
-  unknownKeys(p, `${at}.`, spec, SOURCE_KEYS);
+  unknownKeys(p, `${at}.`, spec, known);
   const kinds = (["regex", "block", "items", "mail"] as const).filter((k) => spec[k] !== undefined);
   if (kinds.length !== 1) {
     p(at, `expected exactly one of regex, block, items or mail, got ${kinds.join(", ") || "none"}`);
@@ -123,9 +129,10 @@ export function readSource(p: Problems, at: string, key: string, raw: unknown): 
   else if (Array.isArray(strip) && strip.every((s) => typeof s === "string")) field.strip = strip;
   else if (strip !== undefined) p(`${at}.strip`, "expected a string or a list of strings");
   const time = spec["time"];
-  if (time !== undefined && key !== "source time")
-    p(`${at}.time`, "only source time is read as a time");
-  if (key === "source time" && kind === "regex") {
+  if (time !== undefined && key !== "source time" && key !== "rows") {
+    p(`${at}.time`, "only source time (and rows) are read as a time");
+  }
+  if ((key === "source time" && kind === "regex") || key === "rows") {
     const format = typeof time === "string" ? time : "auto";
     if (time !== undefined && typeof time !== "string") p(`${at}.time`, "expected a time format");
     try {
@@ -142,7 +149,7 @@ export function readSource(p: Problems, at: string, key: string, raw: unknown): 
  * keys (`source_time` for `source time`: RE2 group names have no blanks). For tables: a
  * CERT's CSV lines, Google's DDoS table, a list of `URL (IP)` lines.
  */
-export function readRows(p: Problems, raw: unknown): Field[] | undefined {
+export function readRows(p: Problems, raw: unknown, fieldItems: boolean): Field[] | undefined {
   if (raw === undefined) return undefined;
   const alternatives: unknown[] = Array.isArray(raw) ? raw : [raw];
   return alternatives.flatMap((alt, i) => {
@@ -152,11 +159,18 @@ export function readRows(p: Problems, raw: unknown): Field[] | undefined {
       p(at, "expected a regex or { regex, in, time, strip }");
       return [];
     }
-    unknownKeys(p, `${at}.`, spec, ROW_KEYS);
-    const field = readSource(p, at, "rows", spec);
+    const field = readSource(p, at, "rows", spec, ROW_KEYS);
     const groups = field?.pattern ? Object.keys(field.pattern.re.namedGroups()) : [];
-    if (field?.pattern && !groups.some((g) => Object.hasOwn(ITEM_FIELDS, rowKey(g)))) {
-      p(`${at}.regex`, "needs a named group ip, url or domain_name, as (?P<ip>...)");
+    // A row without an item of its own takes the fields' (AbuseIPDB: the address is in the subject).
+    if (
+      field?.pattern &&
+      !fieldItems &&
+      !groups.some((g) => Object.hasOwn(ITEM_FIELDS, rowKey(g)))
+    ) {
+      p(
+        `${at}.regex`,
+        "needs a named group ip, url or domain_name, as (?P<ip>...), or fields with one",
+      );
     }
     return field ? [field] : [];
   });

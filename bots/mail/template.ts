@@ -21,7 +21,7 @@ import {
   type Pattern,
   type Problems,
 } from "./template-check.js";
-import { readFields, readRows, type Field } from "./template-fields.js";
+import { ITEM_FIELDS, readFields, readRows, type Field } from "./template-fields.js";
 
 export type { Pattern } from "./template-check.js";
 
@@ -140,8 +140,9 @@ export function readTemplate(text: string, file: string): Template {
     p("category", `expected one of ${CATEGORIES.join(", ")}, got ${JSON.stringify(category)}`);
   }
   const events = str(p, "events", raw["events"], false) ?? "each";
-  if (events !== "each" && events !== "one")
-    p("events", `expected each or one, got ${JSON.stringify(events)}`);
+  if (!EVENTS_MODES.includes(events)) {
+    p("events", `expected ${EVENTS_MODES.join(", ")}, got ${JSON.stringify(events)}`);
+  }
   const fields = readFields(p, raw["fields"], raw["rows"] !== undefined);
   const required = list(p, "required", raw["required"], "a list of field names") ?? [];
   for (const [i, key] of required.entries()) {
@@ -157,7 +158,11 @@ export function readTemplate(text: string, file: string): Template {
     type: str(p, "type", raw["type"], true) ?? "",
     reportType: str(p, "report type", raw["report type"], false),
     events: EVENTS_MODES.includes(events) ? (events as EventsMode) : "each",
-    rows: readRows(p, raw["rows"]),
+    rows: readRows(
+      p,
+      raw["rows"],
+      [...fields.keys()].some((k) => Object.hasOwn(ITEM_FIELDS, k)),
+    ),
     fields,
     required,
     constants: readConstants(p, raw["constants"]),
@@ -187,7 +192,7 @@ function readMatch(p: Problems, raw: unknown): Match {
     subject: pattern(p, "match.subject", raw["subject"]),
     body: pattern(p, "match.body", raw["body"]),
   };
-  if (!match.from && !match.to && !match.subject) {
+  if (raw["from"] === undefined && raw["to"] === undefined && raw["subject"] === undefined) {
     p("match", "needs from, to or subject (body alone would read every mail)");
   }
   return match;

@@ -89,7 +89,11 @@ function readWith(t: Template, mail: MailInput, opts: TemplateOptions): HandlerR
   for (const [key, values] of got) if (!ITEM_KEYS.includes(key)) base[key] = values;
   if (derived.length > 0) base["derived"] = derived;
 
-  const rows = t.rows ? rowEvents(t.rows, mail, problems) : [];
+  // Items the fields found go on every row, under the row's own (URLhaus: the host's address).
+  const shared = Object.fromEntries(
+    ITEM_KEYS.filter((k) => got.has(k)).map((k) => [k, got.get(k) ?? []]),
+  );
+  const rows = t.rows ? rowEvents(t.rows, mail, problems, Object.keys(shared).length > 0) : [];
   const tried = (key: string) => (t.fields.get(key) ?? []).map((s) => s.at);
   if (rows.length === 0 && !ITEM_KEYS.some((k) => got.has(k))) {
     const all = [...(t.rows ?? []).map((r) => r.at), ...ITEM_KEYS.flatMap(tried)].join(", ");
@@ -106,7 +110,8 @@ function readWith(t: Template, mail: MailInput, opts: TemplateOptions): HandlerR
       );
     }
   }
-  const events = rows.length > 0 ? rows.map((r) => ({ ...base, ...r })) : itemEvents(t, base, got);
+  const events =
+    rows.length > 0 ? rows.map((r) => ({ ...base, ...shared, ...r })) : itemEvents(t, base, got);
   return {
     events: opts.networks ? filtered(events, opts.networks, notes) : events,
     problems,
@@ -130,7 +135,12 @@ function itemEvents(t: Template, base: Fields, got: Map<string, string[]>): Fiel
 }
 
 /** One event per row match: its named groups, checked as their keys want. */
-function rowEvents(rows: Field[], mail: MailInput, problems: string[]): Fields[] {
+function rowEvents(
+  rows: Field[],
+  mail: MailInput,
+  problems: string[],
+  fieldItems: boolean,
+): Fields[] {
   for (const source of rows) {
     const out: Fields[] = [];
     const m = source.pattern?.re.matcher(textOf(mail, source.in));
@@ -151,7 +161,7 @@ function rowEvents(rows: Field[], mail: MailInput, problems: string[]): Fields[]
         );
         if (value !== undefined) row[key] = [value];
       }
-      if (ITEM_KEYS.some((k) => row[k])) out.push(row);
+      if (ITEM_KEYS.some((k) => row[k]) || fieldItems) out.push(row);
       else problems.push(`${at}: no ip, url or domain name; row skipped`);
     }
     if (out.length > 0) return out;
@@ -171,7 +181,7 @@ function valuesOf(key: string, source: Field, mail: MailInput, problems: string[
     return kind ? extractItems(text, { kinds: [kind] }).items.map((i) => i.value) : [];
   const out: string[] = [];
   const m = source.pattern?.re.matcher(text);
-  const named = m !== undefined && Object.hasOwn(m.getNamedGroups(), "value");
+  const named = Object.hasOwn(source.pattern?.re.namedGroups() ?? {}, "value");
   while (m?.find() && out.length <= MAX_VALUES) {
     const captured = strip(
       (named ? m.group("value") : m.groupCount() > 0 ? m.group(1) : m.group(0)) ?? "",
@@ -224,7 +234,9 @@ function readValue(
       );
     return time;
   }
-  const value = source.lower ? text.toLowerCase() : text;
+  // A value wrapped across lines is one value: its line breaks are blanks.
+  const one = text.replace(/\s+/g, " ");
+  const value = source.lower ? one.toLowerCase() : one;
   // With `values`, only the texts it names count: the next source, or the template's default, has the rest.
   return source.values ? source.values[value.toLowerCase()] : value;
 }
