@@ -6,7 +6,7 @@
 import { addressesOf, type MailInput } from "../handler.js";
 import type { Template } from "../template.js";
 
-interface Glob {
+export interface Glob {
   text: string;
   test(address: string): boolean;
 }
@@ -91,7 +91,7 @@ function recipients(mail: MailInput): string[] {
 }
 
 /** `*@hetzner.com` against the whole address; `hetzner.com` against its domain and subdomains. */
-function globOf(text: string): Glob {
+export function globOf(text: string): Glob {
   const re = (g: string) =>
     new RegExp(
       `^${g
@@ -115,7 +115,8 @@ function globOf(text: string): Glob {
   };
 }
 
-function firstHit(globs: Glob[], addresses: string[]): string | undefined {
+/** The first address a glob matches, as `<address> matches <glob>`. */
+export function firstHit(globs: Glob[], addresses: string[]): string | undefined {
   for (const a of addresses) {
     const g = globs.find((x) => x.test(a));
     if (g) return `${a} matches ${g.text}`;
