@@ -1,8 +1,9 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { describe, it, expect } from "vitest";
 import { formatAddr } from "../../../core/index.js";
-import { DEFAULT_LIMITS, MailError, type MailInput } from "../handler.js";
+import { DEFAULT_LIMITS, MailError } from "../handler.js";
 import { parseMail } from "../parse.js";
+import { crashesOnDamage } from "../test-damage.js";
 import { arfHandler, receivedSource } from "./arf.js";
 
 const DIR = new URL("../fixtures/arf/", import.meta.url);
@@ -213,25 +214,6 @@ describe("receivedSource", () => {
 
 describe("arf handler on damaged mails", () => {
   it("throws only MailErrors on every fixture cut short or with bytes changed", async () => {
-    for (const name of readdirSync(DIR)) {
-      const raw = readFileSync(new URL(name, DIR));
-      const variants: Buffer[] = [];
-      for (let i = 1; i <= 12; i++)
-        variants.push(raw.subarray(0, Math.floor((raw.length * i) / 13)));
-      for (let i = 1; i <= 12; i++) {
-        const copy = Buffer.from(raw);
-        const at = Math.floor((raw.length * i) / 13);
-        copy[at] = [0x3a, 0x0a, 0x2d, 0x5b][i % 4] ?? 0;
-        variants.push(copy);
-      }
-      for (const [n, variant] of variants.entries()) {
-        const mail: MailInput = await parseMail(variant, `${name} variant ${n}`);
-        try {
-          if (arfHandler.match(mail)) await arfHandler.read(mail, ctx);
-        } catch (err) {
-          expect(err, `${name} variant ${n}: ${String(err)}`).toBeInstanceOf(MailError);
-        }
-      }
-    }
+    expect(await crashesOnDamage(arfHandler, DIR, [0x3a, 0x0a, 0x2d, 0x5b])).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { describe, it, expect } from "vitest";
 import { DEFAULT_LIMITS, MailError } from "../handler.js";
 import { parseMail } from "../parse.js";
+import { crashesOnDamage } from "../test-damage.js";
 import { fail2banHandler } from "./fail2ban.js";
 import { DESCRIPTION_MAX } from "./xarf.js";
 
@@ -133,24 +134,6 @@ describe("fail2ban handler, xarf-login-attack action", () => {
 
 describe("fail2ban handler on damaged mails", () => {
   it("throws only MailErrors on every fixture cut short or with bytes changed", async () => {
-    for (const name of readdirSync(DIR)) {
-      const raw = readFileSync(new URL(name, DIR));
-      const variants: Buffer[] = [];
-      for (let i = 1; i <= 12; i++)
-        variants.push(raw.subarray(0, Math.floor((raw.length * i) / 13)));
-      for (let i = 1; i <= 12; i++) {
-        const copy = Buffer.from(raw);
-        copy[Math.floor((raw.length * i) / 13)] = [0x3a, 0x0a, 0x2d, 0x20][i % 4] ?? 0;
-        variants.push(copy);
-      }
-      for (const [n, variant] of variants.entries()) {
-        const mail = await parseMail(variant, `${name} variant ${n}`);
-        try {
-          if (fail2banHandler.match(mail)) await fail2banHandler.read(mail, ctx);
-        } catch (err) {
-          expect(err, `${name} variant ${n}: ${String(err)}`).toBeInstanceOf(MailError);
-        }
-      }
-    }
+    expect(await crashesOnDamage(fail2banHandler, DIR, [0x3a, 0x0a, 0x2d, 0x20])).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { describe, it, expect } from "vitest";
 import { DEFAULT_LIMITS, MailError } from "../handler.js";
 import { parseMail } from "../parse.js";
+import { crashesOnDamage } from "../test-damage.js";
 import { v4Problems } from "./xarf-schema.js";
 import { DESCRIPTION_MAX, bounded, xarfHandler } from "./xarf.js";
 
@@ -190,24 +191,6 @@ describe("bounded", () => {
 
 describe("xarf handler on damaged mails", () => {
   it("throws only MailErrors on every fixture cut short or with bytes changed", async () => {
-    for (const name of readdirSync(DIR)) {
-      const raw = readFileSync(new URL(name, DIR));
-      const variants: Buffer[] = [];
-      for (let i = 1; i <= 12; i++)
-        variants.push(raw.subarray(0, Math.floor((raw.length * i) / 13)));
-      for (let i = 1; i <= 12; i++) {
-        const copy = Buffer.from(raw);
-        copy[Math.floor((raw.length * i) / 13)] = [0x3a, 0x0a, 0x22, 0x7b][i % 4] ?? 0;
-        variants.push(copy);
-      }
-      for (const [n, variant] of variants.entries()) {
-        const mail = await parseMail(variant, `${name} variant ${n}`);
-        try {
-          if (xarfHandler.match(mail)) await xarfHandler.read(mail, ctx);
-        } catch (err) {
-          expect(err, `${name} variant ${n}: ${String(err)}`).toBeInstanceOf(MailError);
-        }
-      }
-    }
+    expect(await crashesOnDamage(xarfHandler, DIR, [0x3a, 0x0a, 0x22, 0x7b])).toEqual([]);
   });
 });
