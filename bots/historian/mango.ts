@@ -3,20 +3,13 @@
 // The selector is a sound over-approximation of the rule; the caller always filters the results
 // with Rule.match, and `exact` says whether that filter can reject anything.
 import type { Atom, MatchNode, Rule, RuleNode } from "../../core/index.js";
+import { INDEXED_KEYS as STORE_KEYS } from "./views.js";
 
 /**
  * The event keys the store keeps as flat fields holding all their values (store.ts). The
  * document's `time` is one value (the earliest), so a rule on the `time` key is filtered only.
  */
-export const INDEXED_KEYS: readonly string[] = [
-  "ip",
-  "asn",
-  "cc",
-  "type",
-  "feed",
-  "domain name",
-  "url",
-];
+export const INDEXED_KEYS: readonly string[] = STORE_KEYS;
 
 export type Selector = Record<string, unknown>;
 

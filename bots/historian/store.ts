@@ -27,10 +27,9 @@ import { Event, type EventJson } from "../../core/index.js";
 import { countBy, findByValue, summarize, type CountedKey, type KeyCounts } from "./by-value.js";
 import type { Lag } from "./view-query.js";
 import { dropIndexDocs } from "./migrate.js";
-import { DESIGN, ensureViews } from "./views.js";
+import { DESIGN, ensureViews, INDEXED_KEYS, TIME_KEYS } from "./views.js";
 
-/** Event keys copied to flat, indexed document fields. */
-export const INDEXED_KEYS = ["ip", "asn", "cc", "type", "feed", "domain name", "url"] as const;
+export { INDEXED_KEYS };
 export type IndexedKey = (typeof INDEXED_KEYS)[number];
 
 export interface StoredDoc {
@@ -104,13 +103,14 @@ export interface PutResult {
 
 /** What the `by-value` view knows about one value, from its rows alone. */
 export interface ValueSummary {
-  /** Events (rows read; a lower bound when `truncated`). */
+  /** Events (exact: the view's reduce). */
   events: number;
-  /** Distinct sightings among them. */
+  /** Distinct sightings among the rows read (all of them unless `truncated`). */
   distinct: number;
   /** Event times, oldest and newest. */
   first?: string;
   last?: string;
+  /** Fewer rows read than there are events: `first` and `distinct` cover the newest only. */
   truncated: boolean;
   lag?: Lag;
 }
@@ -175,7 +175,7 @@ export function toDoc(
 
 /** The event's own time and which key it is from (views.ts computes the same in the view). */
 function ownTime(event: Event): [string, TimeFrom] | undefined {
-  for (const key of ["source time", "observation time", "time"] as const) {
+  for (const key of TIME_KEYS) {
     const first = event.values(key).sort()[0];
     if (first !== undefined) return [first, key];
   }

@@ -21,6 +21,12 @@
 import type { DocumentScope } from "nano";
 
 export const DESIGN = "historian";
+
+/** Event keys copied to flat document fields (store.ts) and indexed by `by-value`. */
+export const INDEXED_KEYS = ["ip", "asn", "cc", "type", "feed", "domain name", "url"] as const;
+
+/** Where an event's own time is, in order of preference (store.ts toDoc, the views). */
+export const TIME_KEYS = ["source time", "observation time", "time"] as const;
 export const VIEWS_VERSION = 1;
 
 /** Keys in the `counts` view: few distinct values, so grouped rows stay few. */
@@ -30,7 +36,7 @@ export const COUNTED_KEYS = ["asn", "cc", "type", "feed"] as const;
 const TIME_OF = `
   function timeOf(doc) {
     var ev = doc.event || {};
-    var keys = ["source time", "observation time", "time"];
+    var keys = ${JSON.stringify(TIME_KEYS)};
     for (var i = 0; i < keys.length; i++) {
       var vs = ev[keys[i]];
       if (vs && vs.length) return vs.slice().sort()[0];
@@ -40,7 +46,7 @@ const TIME_OF = `
 
 const BY_VALUE = `function (doc) {${TIME_OF}
   if (!doc.event || doc.ix) return;
-  var keys = ["ip", "asn", "cc", "type", "feed", "domain name", "url"];
+  var keys = ${JSON.stringify(INDEXED_KEYS)};
   var t = timeOf(doc);
   for (var i = 0; i < keys.length; i++) {
     var vs = doc[keys[i]] || [];
